@@ -1,0 +1,45 @@
+"""studio: where Shotline keeps everything. One folder, `SHOTLINE_HOME` (default
+`~/.shotline`); media live in sub-folders named by UUID, never by a user's text."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+MEDIA_KINDS = ("clips", "previews", "assets", "exports", "uploads", "tmp")
+
+
+def home() -> Path:
+    """The data folder, created on first use."""
+    root = Path(os.environ.get("SHOTLINE_HOME") or Path.home() / ".shotline").expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def media_dir(kind: str) -> Path:
+    """A media folder under the data folder (`clips`, `previews`, `assets`, `exports`, `uploads`, `tmp`)."""
+    if kind not in MEDIA_KINDS:
+        raise ValueError(f"media kind {kind!r} is not known; accepted: {', '.join(MEDIA_KINDS)}.")
+    path = home() / "media" / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_media_path(kind: str, suffix: str) -> Path:
+    """A fresh path `media/<kind>/<uuid>/<uuid><suffix>`; the suffix must be a plain extension."""
+    if not suffix.startswith(".") or not suffix[1:].isalnum() or len(suffix) > 8:
+        raise ValueError(f"suffix {suffix!r} is not accepted: a dot and up to 7 letters or digits, like '.mp4'.")
+    ident = uuid.uuid4().hex
+    folder = media_dir(kind) / ident
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{ident}{suffix}"
+
+
+def is_inside_home(path: str | os.PathLike[str]) -> bool:
+    """True when `path` resolves to a place inside the data folder."""
+    try:
+        Path(path).resolve().relative_to(home())
+    except ValueError:
+        return False
+    return True
