@@ -13,6 +13,7 @@ from engine.errors import (
     OutOfMemory,
     WeightsUnavailable,
 )
+from engine.models import ModelCard, get_card, list_cards
 from engine.types import (
     EVENT_TYPES,
     MEMORY_MODES,
@@ -46,9 +47,12 @@ __all__ = [
     "GenerationResult",
     "InvalidRequest",
     "LoadingEvent",
+    "ModelCard",
     "OutOfMemory",
     "SpeedOptions",
     "StepEvent",
     "WeightsUnavailable",
     "event_to_dict",
+    "get_card",
+    "list_cards",
 ]

@@ -1,0 +1,58 @@
+"""The model registry: cards are data, validated on load, with errors naming file and key."""
+
+import json
+
+import pytest
+
+from engine import InvalidRequest
+from engine import models as registry
+
+
+def test_all_five_cards_load_with_facts_from_the_reference():
+    ids = [c.id for c in registry.list_cards()]
+    assert ids[0] == "tiny"
+    assert set(ids) >= {"tiny", "wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "wan2.2-ti2v-5b", "wan2.2-t2v-a14b"}
+    a14b = registry.get_card("wan2.2-t2v-a14b")
+    assert a14b.two_experts and a14b.guidance == 4.0 and a14b.guidance_2 == 3.0 and a14b.flow_shift == 12.0
+    ti2v = registry.get_card("wan2.2-ti2v-5b")
+    assert ti2v.vae_family == "wan2.2" and ti2v.size_multiple == 32 and ti2v.fps == 24 and ti2v.default_frames == 121
+    small = registry.get_card("wan2.1-t2v-1.3b")
+    assert small.resolutions == ((832, 480), (480, 832)) and small.repo_id == "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"
+    assert small.max_seconds == 5.0
+
+
+def test_unknown_model_is_one_sentence_listing_known_ids():
+    with pytest.raises(InvalidRequest, match=r"model 'wan9' is not accepted: one of tiny, wan2\.1"):
+        registry.get_card("wan9")
+
+
+def _write(tmp_path, name, **changes):
+    data = json.loads((registry.PRESETS_DIR / "models" / "tiny.json").read_text(encoding="utf-8"))
+    data.update(changes)
+    p = tmp_path / f"{name}.json"
+    p.write_text(json.dumps(data), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"fps": "sixteen"}, "tiny.json: key 'fps' has 'sixteen'; expected int"),
+        ({"max_frames": 32}, "tiny.json: key 'max_frames' is 32; frames must be 4k\\+1"),
+        ({"vae_family": "sd"}, "tiny.json: key 'vae_family' is 'sd'"),
+        ({"resolutions": [[65, 64]]}, "tiny.json: key 'resolutions' has \\[65, 64\\]"),
+        ({"colour": 1}, "tiny.json: unknown key"),
+    ],
+)
+def test_bad_cards_name_file_and_key(tmp_path, changes, message):
+    with pytest.raises(registry.CardError, match=message):
+        registry._parse_card(_write(tmp_path, "tiny", **changes))
+
+
+def test_missing_key_is_named(tmp_path):
+    p = _write(tmp_path, "tiny")
+    data = json.loads(p.read_text())
+    del data["licence"]
+    p.write_text(json.dumps(data))
+    with pytest.raises(registry.CardError, match="tiny.json: key 'licence' is missing"):
+        registry._parse_card(p)
