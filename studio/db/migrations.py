@@ -87,7 +87,7 @@ def m002_jobs_clips_usage(db: sqlite_utils.Database) -> None:
         """CREATE TABLE job_runs (
             run_id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
             slot INTEGER NOT NULL, attempt INTEGER NOT NULL, worker TEXT, memory_mode TEXT, started_at REAL, ended_at REAL,
-            outcome TEXT, error TEXT, device_seconds REAL NOT NULL DEFAULT 0)""",
+            outcome TEXT, error TEXT, device_seconds REAL NOT NULL DEFAULT 0, recorded_at REAL)""",
         "CREATE INDEX job_runs_job ON job_runs(job_id, attempt)",
         """CREATE TABLE clips (
             n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, job_id TEXT UNIQUE, project_id TEXT REFERENCES projects(id) ON DELETE SET NULL,

@@ -199,8 +199,9 @@ class Mirror:
         self.db.execute("INSERT OR IGNORE INTO job_runs (run_id, job_id, slot, attempt, worker, started_at)"
                         " VALUES (?,?,?,?,?,?)", [ev["run_id"], job["id"], ev.get("slot", job["slot"]),
                                                   ev.get("attempt", job["attempt"]), ev.get("worker"), ev.get("at")])
-        self.db.execute("UPDATE job_runs SET ended_at=?, outcome=?, error=?, device_seconds=? WHERE run_id=?",
-                        [ev.get("at") or time.time(), outcome, ev.get("error"), secs, ev["run_id"]])
+        self.db.execute("UPDATE job_runs SET ended_at=?, outcome=?, error=?, device_seconds=?, recorded_at=?"
+                        " WHERE run_id=?", [ev.get("at") or time.time(), outcome, ev.get("error"), secs, time.time(),
+                                            ev["run_id"]])
         if secs and record_usage(self.db, "device_seconds", secs, ref=ev["run_id"], user_id=job["user_id"],
                                  project_id=job["project_id"], device=ev.get("device")):
             self.db.execute("UPDATE jobs SET device_seconds = device_seconds + ? WHERE id=?", [secs, job["id"]])
@@ -223,6 +224,7 @@ class Mirror:
                                 " error_kind=NULL, progress_step=MAX(progress_step, progress_total),"
                                 " progress_message='done' WHERE id=?", [result, clip_id, ev.get("at") or time.time(),
                                                                         job["id"]])
+                self.db.execute("UPDATE job_runs SET recorded_at=? WHERE run_id=?", [time.time(), ev["run_id"]])
                 if self.metrics is not None:
                     self.metrics.completed.labels(job["kind"], "done").inc()
         self.backend.forget(job["id"])
