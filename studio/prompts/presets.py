@@ -217,7 +217,7 @@ def load_presets(folder: Path | None = None) -> Presets:
         times=parse_lexicon_entries(lex / "times.json", "lighting"),
         moods=parse_lexicon_entries(lex / "moods.json", "aesthetic"),
         en=_word_lists(lex / "en.json", ("people", "places", "pronouns", "verbs", "stop_subject")),
-        zh=_word_lists(lex / "zh.json", ("people", "place_suffixes", "place_exclude", "pronouns")),
+        zh=_word_lists(lex / "zh.json", ("people", "people_suffixes", "place_suffixes", "place_exclude", "pronouns")),
     )
 
 

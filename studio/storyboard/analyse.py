@@ -19,7 +19,12 @@ SPEAKER_LINE = re.compile(r"^\s*([\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z .'\-]
 SAY_WORDS = ("说", "道", "问", "喊", "叫", "笑", "答", "讲", "says", "said", "asks", "asked", "shouts", "whispers")
 EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 CLAUSE_BREAK = re.compile(r"(?<=[，,、；;：:。.！!？?…])|(?<=\s)")
+CLAUSE_PUNCT = re.compile(r"(?<=[，,、；;：:。！!？?…])")
+LEAD_CAMERA_ZH = re.compile(r"^\s*(?:大特写|特写|近景|中景|全景|远景|航拍|俯拍|仰拍|推镜头|拉镜头|摇镜头|移镜头|跟拍|环绕拍摄|手持|空镜|镜头(?:缓缓)?(?:推进|拉远|环绕|跟随|上升|下降)?)[，,：:、\s]+")
+# subtitles are read at speaking pace; a described picture needs less time per word
 CJK_PER_S, WORDS_PER_S, MIN_SHOT_S = 4.5, 2.7, 2.0
+VISUAL_CJK_PER_S, VISUAL_WORDS_PER_S = 6.0, 3.5
+REPEAT_UNDER = 240  # a long beat with no clause break and fewer characters than this repeats as continuation shots
 HEADING_TIME = {"day": "noon", "night": "night", "morning": "morning", "evening": "dusk", "dusk": "dusk",
                 "dawn": "dawn", "sunset": "sunset", "afternoon": "noon", "noon": "noon", "later": "", "continuous": ""}
 
@@ -38,10 +43,12 @@ def language(text: str) -> str:
     return "zh" if cjk and cjk >= len(EN_WORD.findall(text)) else "en"
 
 
-def reading_seconds(text: str) -> float:
+def reading_seconds(text: str, spoken: bool = True) -> float:
     cjk = len(CJK.findall(text))
     words = len(EN_WORD.findall(CJK.sub(" ", text)))
-    return cjk / CJK_PER_S + words / WORDS_PER_S
+    if spoken:
+        return cjk / CJK_PER_S + words / WORDS_PER_S
+    return cjk / VISUAL_CJK_PER_S + words / VISUAL_WORDS_PER_S
 
 
 def _contains(text: str, term: str) -> bool:
@@ -62,10 +69,12 @@ def heading_parts(heading: str, ctx: Context) -> tuple[str, dict | None]:
     from studio.storyboard.split import SCENE_HEADING
 
     body = heading
-    match = SCENE_HEADING.match(body)
-    if match:
+    while (match := SCENE_HEADING.match(body)) and match.end() > 0:
         body = body[match.end():]
     body = body.strip(" ：:.-—")
+    size, move = find_camera(body, ctx.presets)
+    if size or move or any(w in body.lower() for w in ("产品", "product", "logo", "标志", "结尾", "ending", "开场", "opening")):
+        return "", find_time(body, ctx.presets)  # a heading about the camera or the product names no place
     time = None
     parts = re.split(r"\s+[-—–]\s+", body)
     if len(parts) > 1 and parts[-1].strip().lower() in HEADING_TIME:
@@ -133,7 +142,10 @@ def split_text(text: str, parts: int) -> list[str]:
     """`text` cut into `parts` pieces of similar length at clause breaks (hard cuts if there are none)."""
     if parts <= 1:
         return [text]
-    pieces = [p for p in CLAUSE_BREAK.split(text) if p]
+    punct = [p for p in CLAUSE_PUNCT.split(text) if p]
+    if len(punct) < parts and len(text) < REPEAT_UNDER:
+        return punct  # too few clauses: the caller repeats the last as continuation shots
+    pieces = punct if len(punct) >= parts else [p for p in CLAUSE_BREAK.split(text) if p]
     total = sum(len(p) for p in pieces)
     target = total / parts
     out, current = [], ""
@@ -166,11 +178,14 @@ def beat_to_shots(beat: Beat, ctx: Context, state: dict) -> list[Shot]:
     """One beat -> one shot, or several when it is longer than one clip."""
     visual, said = (beat.text, []) if beat.spoken else inline_dialogue(beat.text)
     dialogue = [dict(d) for d in beat.dialogue] + said
-    read_s = max(reading_seconds(visual if not beat.spoken else ""), reading_seconds(" ".join(d["text"] for d in dialogue)))
+    read_s = max(reading_seconds(visual if not beat.spoken else "", spoken=False),
+                 reading_seconds(" ".join(d["text"] for d in dialogue)))
     seconds = beat.duration if beat.duration is not None else max(MIN_SHOT_S, read_s)
     parts = max(1, math.ceil(seconds / ctx.max_seconds - 1e-9))
     per_part = min(ctx.max_seconds, seconds / parts)
     texts = split_text(beat.text, parts)
+    if len(texts) < parts and len(beat.text) < REPEAT_UNDER:
+        texts += [texts[-1]] * (parts - len(texts))  # one unbreakable clause: continuation shots of it
     parts = len(texts)
     shots = []
     for i, text in enumerate(texts):
@@ -204,11 +219,17 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         state.update(scene=beat.scene, scene_setting=setting, scene_time=time, characters=[], first=True)
     if state.get("block") != beat.block:  # a new paragraph: only the heading's setting and time carry over
         state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"])
-    parts = (analyse_zh.analyse(visual, ctx.presets.zh, names, _time_words(ctx.presets)) if language(visual) == "zh"
-             else analyse_en.analyse(visual, _en_lexicon(ctx.presets), names)) if visual.strip() else \
-        {"subject": "", "action": "", "setting": "", "moving": False}
     speakers = [d["speaker"] for d in dialogue if d.get("speaker")]
+    names = names | {s for s in speakers if CJK.search(s)}
+    looked = LEAD_CAMERA_ZH.sub("", visual, count=1)
+    parts = (analyse_zh.analyse(looked, ctx.presets.zh, names, _time_words(ctx.presets)) if language(looked) == "zh"
+             else analyse_en.analyse(looked, _en_lexicon(ctx.presets), names)) if looked.strip() else \
+        {"subject": "", "action": "", "setting": "", "moving": False}
     characters = find_characters(visual + " " + " ".join(speakers), ctx.names)
+    for speaker in speakers:  # a speaker is present even without a character card
+        name = ctx.names.get(speaker, speaker)
+        if name not in characters:
+            characters.append(name)
     pronouns = ctx.presets.zh["pronouns"] + ctx.presets.en["pronouns"]
     if not characters and state["characters"] and any(_contains(visual, p) for p in pronouns):
         characters = list(state["characters"])
@@ -219,10 +240,13 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
             d["speaker"] = characters[0]
         elif d.get("speaker") in ctx.names:
             d["speaker"] = ctx.names[d["speaker"]]
-    time = find_time(text, ctx.presets) or state["time"]
-    setting = parts["setting"] or state["setting"]
+    time = find_time(visual, ctx.presets) or state["time"]
+    setting = parts["setting"] or state["scene_setting"]
     size, move = find_camera(text + " " + beat.camera_hint, ctx.presets)
     explicit = bool(size or move)
+    if beat.heading and not (size and move):  # a heading such as 场景三：产品特写 sets the camera for its scene
+        h_size, h_move = find_camera(beat.heading, ctx.presets)
+        size, move = size or h_size, move or h_move
     subject = parts["subject"] or (characters[0] if characters else (speakers[0] if speakers else ""))
     if size is None:
         sizes = {c.id: c for c in ctx.presets.camera["sizes"]}
@@ -256,5 +280,8 @@ def _has_person(subject: str, ctx: Context) -> bool:
         return False
     if CJK.search(subject):
         return any(p in subject for p in ctx.presets.zh["people"] + ctx.presets.zh["pronouns"])
-    low = {w.lower() for w in EN_WORD.findall(subject)}
+    words = EN_WORD.findall(subject)
+    low = {w.lower() for w in words}
+    if len(words) <= 2 and words and all(w[:1].isupper() for w in words) and low.isdisjoint(ctx.presets.en["stop_subject"]):
+        return True  # "Ben", "Mr Lee": a name
     return bool(low & {p.lower() for p in ctx.presets.en["people"] + ctx.presets.en["pronouns"]})

@@ -12,7 +12,10 @@ PREPOSITIONS = {"in", "at", "on", "along", "through", "across", "into", "inside"
                 "under", "from", "around", "to", "onto", "towards", "toward", "beside", "behind", "down", "up"}
 LEADING = re.compile(r"^(?:(?:extreme |medium |wide |full |establishing |aerial |tracking |slow )*(?:close-?up|shot|view|"
                      r"angle)s?\s+(?:of|on)\s+|(?:the\s+)?camera\s+(?:\w+ly\s+)?\w+s?(?:\s+(?:in|out|up|down|back|across|around|over))?"
-                     r"\s+(?:on|to|over|across|around|towards?)\s+|then,?\s+|suddenly,?\s+|meanwhile,?\s+|we see\s+|cut to:?\s+)", re.I)
+                     r"(?:\s+(?:on|to|over|across|around|towards?))?\s+"
+                     r"|(?:slow(?:ly)?\s+)?(?:push(?:es)?\s+in|pull(?:s)?\s+(?:out|back)|pan(?:s)?\s+across|orbit(?:s)?(?:\s+around)?"
+                     r"|dolly\s+in|zoom(?:s)?\s+in)\s+(?:on\s+|to\s+|around\s+|across\s+)?"
+                     r"|handheld,?\s+|aerial(?:\s+view)?,?\s+|then,?\s+|suddenly,?\s+|meanwhile,?\s+|we see\s+|cut to:?\s+)", re.I)
 MOTION = {"walk", "walks", "walking", "run", "runs", "running", "ride", "rides", "riding", "drive", "drives", "driving",
           "rush", "rushes", "stroll", "strolls", "hike", "hikes", "skate", "skates", "surf", "surfs", "race", "races",
           "dance", "dances", "dancing", "wander", "wanders", "fly", "flies", "swim", "swims", "climb", "climbs"}
@@ -33,7 +36,7 @@ class EnglishLexicon:
         places = sorted({p.lower() for p in lex["places"]}, key=len, reverse=True)
         self.place_re = re.compile(
             r"\b(?:" + "|".join(sorted(PREPOSITIONS)) + r")\s+(?:(?:the|a|an|his|her|their|our|its)\s+)?"
-            r"(?:[a-z'\-]+\s+){0,3}?(?:" + "|".join(re.escape(p) for p in places) + r")s?\b", re.I)
+            r"(?:[a-z'\-]+\s+){0,3}(?:" + "|".join(re.escape(p) for p in places) + r")s?\b", re.I)
 
 
 def analyse(text: str, lex: EnglishLexicon, names: set[str]) -> dict[str, Any]:
@@ -62,6 +65,8 @@ def analyse(text: str, lex: EnglishLexicon, names: set[str]) -> dict[str, Any]:
     else:
         subject = body[:verb_at].strip(" ,")
         action = body[verb_at:].strip()
+    if ", " in subject:  # "At dawn, a hiker" / "Far below, a small boat": the subject follows the comma
+        subject = subject.rsplit(", ", 1)[1]
     subject = subject.rstrip(".!?;, ")
     action = action.rstrip(".!?;, ")
     moving = any(w.lower() in MOTION for w, _ in words)

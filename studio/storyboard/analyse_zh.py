@@ -55,12 +55,13 @@ def _is_place(word: str, tag: str, lex: dict[str, list[str]], skip: frozenset[st
 
 def _is_person(word: str, tag: str, lex: dict[str, list[str]], names: set[str]) -> bool:
     return word in names or tag in ("nr", "nrfg", "nrt") or word in lex["people"] or word in lex["pronouns"] or (
-        tag in NOUN_TAGS and any(word.endswith(p) for p in lex["people"] if len(p) > 1))
+        tag in NOUN_TAGS and len(word) > 1 and word[-1] in "".join(lex["people_suffixes"]) and word not in lex["place_exclude"])
 
 
 def analyse(text: str, lex: dict[str, list[str]], names: set[str], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     """subject, action and setting of one Chinese (or mixed) shot text; `skip`: words
     that are never a place (time-of-day words such as 夕阳)."""
+    text = lead_time.sub("", text, count=1) if (lead_time := _lead_time_re(skip)) else text
     tags = pos_tags(text, names)
     # character names jieba splits apart are rejoined so they count as people
     words = [w for w, _ in tags]
@@ -109,6 +110,21 @@ def analyse(text: str, lex: dict[str, list[str]], names: set[str], skip: frozens
             action = "".join(words[i:]).strip("，,。.！!？?；; ")
             break
     return {"subject": subject, "action": action, "setting": setting, "moving": _moving(words)}
+
+
+_LEAD_CACHE: dict[frozenset[str], Any] = {}
+
+
+def _lead_time_re(skip: frozenset[str]):  # noqa: ANN202 - a compiled pattern or None
+    """A leading time phrase (夕阳下，/ 黄昏时，/ 黎明时分，) so it is not read as the subject."""
+    if not skip:
+        return None
+    if skip not in _LEAD_CACHE:
+        import re
+
+        words = "|".join(re.escape(w) for w in sorted(skip, key=len, reverse=True))
+        _LEAD_CACHE[skip] = re.compile(rf"^\s*(?:在)?(?:{words})(?:时分|时|下|里|中|的时候)?\s*[，,、\s]\s*")
+    return _LEAD_CACHE[skip]
 
 
 def _moving(words: list[str]) -> bool:

@@ -32,7 +32,8 @@ PARENTHETICAL = re.compile(r"^\s*[(（][^)）]*[)）]\s*$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 OPEN_Q, CLOSE_Q = "“「『《", "”」』》"
 TERMINATORS = "。！？!?；;…"
-ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "no", "jr", "sr", "prof", "inc", "ltd"}
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "no", "jr", "sr", "prof", "inc", "ltd", "a.m", "p.m"}
+HEADING_BEAT = re.compile(r"[。！？!?，,；;]|\.\s|\.$")
 
 
 @dataclass
@@ -163,6 +164,7 @@ class _Splitter:
                 self.emit(sentence.strip(), sentence.strip())
         if self.item is not None:
             item, self.item = self.item, None
+            self.block += 1
             beat = self.emit(item.text, item.source, camera_hint=item.camera_hint)
             if beat is not None:
                 beat.dialogue = item.dialogue
@@ -187,7 +189,14 @@ class _Splitter:
                 return
             return self.new_scene(md.group(2), line)
         probe = DURATION_PAREN.sub(" ", line)
-        if SCENE_HEADING.match(probe) and not SHOT_HEADING.match(probe):
+        scene = SCENE_HEADING.match(probe)
+        if scene and not SHOT_HEADING.match(probe):
+            rest = probe[scene.end():]
+            if not re.match(r"^\s*(?:int|ext|i/e)", probe, re.I) and (HEADING_BEAT.search(rest) or len(rest) > 24):
+                self.new_scene(probe[: scene.end()].strip(), line)
+                self.item = Beat(text=rest, source="")
+                self.item.duration = take_duration(line)[1]
+                return None
             return self.new_scene(line, line)
         shot = SHOT_HEADING.match(probe) or LIST_ITEM.match(line)
         if shot:
@@ -212,6 +221,8 @@ class _Splitter:
             self.cue = cue.group(1).strip().title()
             self.attach_source(line)
             return
+        if self.item is not None and self.item.text.rstrip()[-1:] in "。！？!?" and CJK.search(line):
+            self.flush()  # a labelled line that ended its sentence: the next line is a new beat
         if self.item is not None:
             self.item.text += ("" if CJK.search(line) else " ") + line
             self.item.source += "\n" + line
@@ -220,9 +231,9 @@ class _Splitter:
 
     def labelled(self, label: str, rest: str, line: str) -> bool:
         low = label.lower()
-        if low in VISUAL_LABELS:
+        if low in VISUAL_LABELS or _camera_label(label):
             self.flush()
-            self.item = Beat(text=rest, source=line)
+            self.item = Beat(text=rest, source=line, camera_hint=label if low not in VISUAL_LABELS else "")
             return True
         if low in CAMERA_LABELS:
             target = self.item or (self.beats[-1] if self.beats and self.scene_beats else None)
@@ -293,7 +304,18 @@ class _Splitter:
                 self.beats.append(Beat(text=text or self.heading, source=source, scene=max(1, self.scene), heading=self.heading))
             elif self.beats:
                 self.beats[-1].source += "\n" + source
+            elif has_words(source):  # only markers and numbers ("1.", "#2"): the text itself is the shot
+                self.beats.append(Beat(text=source.strip(), source=source, scene=max(1, self.scene)))
         return self.beats
+
+
+CAMERA_WORDS = ("特写", "近景", "中景", "全景", "远景", "航拍", "镜头", "空镜", "close-up", "closeup", "wide shot",
+                "aerial", "establishing", "insert", "pov", "cutaway", "montage", "product shot")
+
+
+def _camera_label(label: str) -> bool:
+    low = label.lower()
+    return any(w in low for w in CAMERA_WORDS)
 
 
 def _looks_like_name(label: str) -> bool:

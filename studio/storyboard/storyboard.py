@@ -41,8 +41,12 @@ def split(script: str, model: str = DEFAULT_MODEL, characters: Sequence[Characte
     for c in characters:
         for alias in (c.name, *c.aliases):
             names[alias] = c.name
-    ctx = Context(presets, names, card.fps, card.max_seconds, card.max_frames)
     beats, title = split_beats(script)
+    for beat in beats:  # speakers are characters even without a card: 李明：… makes 李明 known everywhere
+        for who in [beat.speaker, *(d.get("speaker", "") for d in beat.dialogue)]:
+            if who and who not in names and len(who) <= 20:
+                names[who] = who
+    ctx = Context(presets, names, card.fps, card.max_seconds, card.max_frames)
     shots = []
     state: dict = {}
     for beat in beats:
