@@ -44,7 +44,7 @@ def fill(template: str, values: dict[str, str], row: int | None = None) -> str:
         name = m.group(1)
         where = f"Row {row}" if row is not None else "The values"
         if name not in values:
-            known = ", ".join(sorted(values)) or "none"
+            known = ", ".join(values) or "none"
             raise ValueError(f"{where} has no column '{name}', which the script uses; the columns are: {known}.")
         if not str(values[name]).strip():
             raise ValueError(f"{where} has an empty value in column '{name}', which the script uses.")
@@ -102,7 +102,7 @@ def personalise(template: str, rows: Sequence[CsvRow], characters: Sequence[Char
         missing = [v for v in dict.fromkeys(used) if v not in rows[0].values]
         if missing:
             raise ValueError(f"Row 1 has no column '{missing[0]}', which the script uses; the columns are: "
-                             f"{', '.join(sorted(rows[0].values))}.")
+                             f"{', '.join(rows[0].values)}.")
     out = []
     for row in rows:
         script = fill(template, row.values, row.number)
