@@ -57,11 +57,59 @@ def _contains(text: str, term: str) -> bool:
     return re.search(r"(?<![A-Za-z])" + re.escape(term) + r"(?![A-Za-z])", text, re.IGNORECASE) is not None
 
 
+class TermIndex:
+    """One compiled pattern for many terms (CJK as substrings, English as whole words,
+    any case); `first(text)` gives the earliest-listed entry with a term in `text`."""
+
+    def __init__(self, entries: list[tuple[object, list[str] | tuple[str, ...]]]) -> None:
+        self.entries = [e for e, _ in entries]
+        self.owner: dict[str, int] = {}
+        for i, (_, terms) in enumerate(entries):
+            for term in terms:
+                self.owner.setdefault(term.lower(), i)
+        terms = sorted(self.owner, key=len, reverse=True)
+        cjk = [re.escape(t) for t in terms if CJK.search(t)]
+        latin = [re.escape(t) for t in terms if not CJK.search(t)]
+        alts = []
+        if latin:
+            alts.append(r"(?<![A-Za-z])(?:" + "|".join(latin) + r")(?![A-Za-z])")
+        if cjk:
+            alts.append("|".join(cjk))
+        self.pattern = re.compile("|".join(alts)) if alts else None  # terms are lower case; so is the text
+
+    def indices(self, text: str) -> list[int]:
+        if self.pattern is None:
+            return []
+        owner = self.owner
+        return [owner[m] for m in self.pattern.findall(text.lower())]
+
+    def first(self, text: str) -> object | None:
+        found = self.indices(text)
+        return self.entries[min(found)] if found else None
+
+    def all(self, text: str) -> list[object]:
+        out: list[object] = []
+        for i in self.indices(text):
+            if self.entries[i] not in out:
+                out.append(self.entries[i])
+        return out
+
+
+@lru_cache(maxsize=16)
+def _index(presets: Presets, kind: str) -> TermIndex:
+    if kind in ("times", "moods"):
+        items = presets.times if kind == "times" else presets.moods
+        return TermIndex([(e, e["zh"] + e["en"]) for e in items])
+    return TermIndex([(c, c.aliases) for c in presets.camera[kind]])
+
+
+@lru_cache(maxsize=64)
+def _name_index(names: tuple[tuple[str, str], ...]) -> TermIndex:
+    return TermIndex([(name, (alias,)) for alias, name in names])
+
+
 def find_time(text: str, presets: Presets) -> dict | None:
-    for entry in presets.times:
-        if any(_contains(text, w) for w in entry["zh"] + entry["en"]):
-            return entry
-    return None
+    return _index(presets, "times").first(text)  # type: ignore[return-value]
 
 
 def heading_parts(heading: str, ctx: Context) -> tuple[str, dict | None]:
@@ -94,24 +142,15 @@ def heading_parts(heading: str, ctx: Context) -> tuple[str, dict | None]:
 
 
 def find_mood(text: str, presets: Presets) -> dict | None:
-    for entry in presets.moods:
-        if any(_contains(text, w) for w in entry["zh"] + entry["en"]):
-            return entry
-    return None
+    return _index(presets, "moods").first(text)  # type: ignore[return-value]
 
 
 def find_camera(text: str, presets: Presets) -> tuple[object | None, object | None]:
-    size = next((c for c in presets.camera["sizes"] if any(_contains(text, a) for a in c.aliases)), None)
-    move = next((c for c in presets.camera["moves"] if any(_contains(text, a) for a in c.aliases)), None)
-    return size, move
+    return _index(presets, "sizes").first(text), _index(presets, "moves").first(text)
 
 
 def find_characters(text: str, names: dict[str, str]) -> list[str]:
-    found: list[str] = []
-    for alias in sorted(names, key=len, reverse=True):
-        if _contains(text, alias) and names[alias] not in found:
-            found.append(names[alias])
-    return found
+    return _name_index(tuple(sorted(names.items()))).all(text)  # type: ignore[return-value]
 
 
 def inline_dialogue(text: str) -> tuple[str, list[dict[str, str]]]:
@@ -284,4 +323,4 @@ def _has_person(subject: str, ctx: Context) -> bool:
     low = {w.lower() for w in words}
     if len(words) <= 2 and words and all(w[:1].isupper() for w in words) and low.isdisjoint(ctx.presets.en["stop_subject"]):
         return True  # "Ben", "Mr Lee": a name
-    return bool(low & {p.lower() for p in ctx.presets.en["people"] + ctx.presets.en["pronouns"]})
+    return not low.isdisjoint(_en_lexicon(ctx.presets).people | _en_lexicon(ctx.presets).pronouns)

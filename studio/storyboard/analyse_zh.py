@@ -50,7 +50,17 @@ def _is_place(word: str, tag: str, lex: dict[str, list[str]], skip: frozenset[st
         return False
     if tag in ("ns", "s"):
         return True
-    return tag in NOUN_TAGS and any(word.endswith(suffix) for suffix in lex["place_suffixes"])
+    return tag in NOUN_TAGS and word.endswith(_suffixes(lex))
+
+
+_SUFFIXES: dict[int, tuple[str, ...]] = {}
+
+
+def _suffixes(lex: dict[str, list[str]]) -> tuple[str, ...]:
+    key = id(lex["place_suffixes"])
+    if key not in _SUFFIXES:
+        _SUFFIXES[key] = tuple(lex["place_suffixes"])
+    return _SUFFIXES[key]
 
 
 def _is_person(word: str, tag: str, lex: dict[str, list[str]], names: set[str]) -> bool:
@@ -127,5 +137,9 @@ def _lead_time_re(skip: frozenset[str]):  # noqa: ANN202 - a compiled pattern or
     return _LEAD_CACHE[skip]
 
 
+MOTION = ("走", "跑", "骑", "开车", "飞", "游", "跳", "漫步", "穿过")
+
+
 def _moving(words: list[str]) -> bool:
-    return any(w in words or any(w in x for x in words) for w in ("走", "跑", "奔跑", "骑", "开车", "飞", "游", "跳", "漫步", "穿过", "走过"))
+    joined = "".join(words)
+    return any(w in joined for w in MOTION)
