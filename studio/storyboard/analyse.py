@@ -51,12 +51,6 @@ def reading_seconds(text: str, spoken: bool = True) -> float:
     return cjk / VISUAL_CJK_PER_S + words / VISUAL_WORDS_PER_S
 
 
-def _contains(text: str, term: str) -> bool:
-    if CJK.search(term):
-        return term in text
-    return re.search(r"(?<![A-Za-z])" + re.escape(term) + r"(?![A-Za-z])", text, re.IGNORECASE) is not None
-
-
 class TermIndex:
     """One compiled pattern for many terms (CJK as substrings, English as whole words,
     any case); `first(text)` gives the earliest-listed entry with a term in `text`."""
@@ -97,6 +91,8 @@ class TermIndex:
 
 @lru_cache(maxsize=16)
 def _index(presets: Presets, kind: str) -> TermIndex:
+    if kind == "pronouns":
+        return TermIndex([(p, (p,)) for p in presets.zh["pronouns"] + presets.en["pronouns"]])
     if kind in ("times", "moods"):
         items = presets.times if kind == "times" else presets.moods
         return TermIndex([(e, e["zh"] + e["en"]) for e in items])
@@ -269,8 +265,7 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         name = ctx.names.get(speaker, speaker)
         if name not in characters:
             characters.append(name)
-    pronouns = ctx.presets.zh["pronouns"] + ctx.presets.en["pronouns"]
-    if not characters and state["characters"] and any(_contains(visual, p) for p in pronouns):
+    if not characters and state["characters"] and _index(ctx.presets, "pronouns").first(visual) is not None:
         characters = list(state["characters"])
     if not characters and beat.spoken and not beat.speaker and state["characters"]:
         characters = []

@@ -52,10 +52,14 @@ class Beat:
     dialogue: list[dict[str, str]] = field(default_factory=list)  # attached speaker / voice-over lines
 
 
+_CONTROL_TO_SPACE = {c: " " for c in range(0xA0)
+                     if unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\n\t"}
+
+
 def normalise(script: str) -> str:
     """Newlines unified; control characters (other than newline and tab) become spaces."""
     text = script.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return "".join(" " if (unicodedata.category(c) == "Cc" and c not in "\n\t") else c for c in text)
+    return text.translate(_CONTROL_TO_SPACE)
 
 
 def unquote(text: str) -> str:
