@@ -94,9 +94,10 @@ def _network_reachable() -> bool:
 
 
 def _unavailable(card: ModelCard, why: str) -> WeightsUnavailable:
+    where = "with network access and HF_HUB_OFFLINE unset" if "OFFLINE" in why else "with network access"
     return WeightsUnavailable(
         f"The weights of {card.id} ({card.repo_id}) are not in the local cache and {why}; "
-        f"fetch them with `{fetch_command(card.id)}` on a machine with network access."
+        f"fetch them with `{fetch_command(card.id)}` on a machine {where}."
     )
 
 
