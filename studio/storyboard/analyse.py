@@ -1,0 +1,321 @@
+"""studio.storyboard: the splitter's second half, beats -> analysed shots. Language,
+time of day and lighting, mood, camera, characters, inline dialogue and duration are
+found here; subject / action / setting come from analyse_zh (jieba) or analyse_en."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from studio.prompts.presets import Presets
+from studio.storyboard import analyse_en, analyse_zh
+from studio.storyboard.model import Camera, Shot
+from studio.storyboard.split import CJK, Beat, unquote
+
+QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)")
+SPEAKER_LINE = re.compile(r"^\s*([\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z .'\-]{0,15}?)\s*[：:]\s*(.+)$")
+SAY_WORDS = ("说", "道", "问", "喊", "叫", "笑", "答", "讲", "says", "said", "asks", "asked", "shouts", "whispers")
+EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+CLAUSE_BREAK = re.compile(r"(?<=[，,、；;：:。.！!？?…])|(?<=\s)")
+CLAUSE_PUNCT = re.compile(r"(?<=[，,、；;：:。！!？?…])")
+LEAD_CAMERA_ZH = re.compile(r"^\s*(?:大特写|特写|近景|中景|全景|远景|航拍|俯拍|仰拍|推镜头|拉镜头|摇镜头|移镜头|跟拍|环绕拍摄|手持|空镜|镜头(?:缓缓)?(?:推进|拉远|环绕|跟随|上升|下降)?)[，,：:、\s]+")
+# subtitles are read at speaking pace; a described picture needs less time per word
+CJK_PER_S, WORDS_PER_S, MIN_SHOT_S = 4.5, 2.7, 2.0
+VISUAL_CJK_PER_S, VISUAL_WORDS_PER_S = 6.0, 3.5
+REPEAT_UNDER = 240  # a long beat with no clause break and fewer characters than this repeats as continuation shots
+HEADING_TIME = {"day": "noon", "night": "night", "morning": "morning", "evening": "dusk", "dusk": "dusk",
+                "dawn": "dawn", "sunset": "sunset", "afternoon": "noon", "noon": "noon", "later": "", "continuous": ""}
+
+
+@dataclass(frozen=True)
+class Context:
+    presets: Presets
+    names: dict[str, str]  # alias (or name) -> character name
+    fps: int
+    max_seconds: float
+    max_frames: int
+
+
+def language(text: str) -> str:
+    cjk = len(CJK.findall(text))
+    return "zh" if cjk and cjk >= len(EN_WORD.findall(text)) else "en"
+
+
+def reading_seconds(text: str, spoken: bool = True) -> float:
+    cjk = len(CJK.findall(text))
+    words = len(EN_WORD.findall(CJK.sub(" ", text)))
+    if spoken:
+        return cjk / CJK_PER_S + words / WORDS_PER_S
+    return cjk / VISUAL_CJK_PER_S + words / VISUAL_WORDS_PER_S
+
+
+class TermIndex:
+    """One compiled pattern for many terms (CJK as substrings, English as whole words,
+    any case); `first(text)` gives the earliest-listed entry with a term in `text`."""
+
+    def __init__(self, entries: list[tuple[object, list[str] | tuple[str, ...]]]) -> None:
+        self.entries = [e for e, _ in entries]
+        self.owner: dict[str, int] = {}
+        for i, (_, terms) in enumerate(entries):
+            for term in terms:
+                self.owner.setdefault(term.lower(), i)
+        terms = sorted(self.owner, key=len, reverse=True)
+        cjk = [re.escape(t) for t in terms if CJK.search(t)]
+        latin = [re.escape(t) for t in terms if not CJK.search(t)]
+        alts = []
+        if latin:
+            alts.append(r"(?<![A-Za-z])(?:" + "|".join(latin) + r")(?![A-Za-z])")
+        if cjk:
+            alts.append("|".join(cjk))
+        self.pattern = re.compile("|".join(alts)) if alts else None  # terms are lower case; so is the text
+
+    def indices(self, text: str) -> list[int]:
+        if self.pattern is None:
+            return []
+        owner = self.owner
+        return [owner[m] for m in self.pattern.findall(text.lower())]
+
+    def first(self, text: str) -> object | None:
+        found = self.indices(text)
+        return self.entries[min(found)] if found else None
+
+    def all(self, text: str) -> list[object]:
+        out: list[object] = []
+        for i in self.indices(text):
+            if self.entries[i] not in out:
+                out.append(self.entries[i])
+        return out
+
+
+@lru_cache(maxsize=16)
+def _index(presets: Presets, kind: str) -> TermIndex:
+    if kind == "pronouns":
+        return TermIndex([(p, (p,)) for p in presets.zh["pronouns"] + presets.en["pronouns"]])
+    if kind in ("times", "moods"):
+        items = presets.times if kind == "times" else presets.moods
+        return TermIndex([(e, e["zh"] + e["en"]) for e in items])
+    return TermIndex([(c, c.aliases) for c in presets.camera[kind]])
+
+
+@lru_cache(maxsize=64)
+def _name_index(names: tuple[tuple[str, str], ...]) -> TermIndex:
+    return TermIndex([(name, (alias,)) for alias, name in names])
+
+
+def find_time(text: str, presets: Presets) -> dict | None:
+    return _index(presets, "times").first(text)  # type: ignore[return-value]
+
+
+def heading_parts(heading: str, ctx: Context) -> tuple[str, dict | None]:
+    """Setting and time entry from a scene heading (INT. KITCHEN - NIGHT, 场景一：清晨的厨房)."""
+    from studio.storyboard.split import SCENE_HEADING
+
+    body = heading
+    while (match := SCENE_HEADING.match(body)) and match.end() > 0:
+        body = body[match.end():]
+    body = body.strip(" ：:.-—")
+    size, move = find_camera(body, ctx.presets)
+    if size or move or any(w in body.lower() for w in ("产品", "product", "logo", "标志", "结尾", "ending", "开场", "opening")):
+        return "", find_time(body, ctx.presets)  # a heading about the camera or the product names no place
+    time = None
+    parts = re.split(r"\s+[-—–]\s+", body)
+    if len(parts) > 1 and parts[-1].strip().lower() in HEADING_TIME:
+        key = HEADING_TIME[parts[-1].strip().lower()]
+        time = next((t for t in ctx.presets.times if t["id"] == key), None)
+        body = " - ".join(parts[:-1])
+    time = time or find_time(body, ctx.presets)
+    if not body:
+        return "", time
+    if language(body) == "zh":
+        setting = analyse_zh.analyse(body, ctx.presets.zh, set(ctx.names), _time_words(ctx.presets))["setting"] or body
+        for entry in ctx.presets.times:
+            for w in entry["zh"]:
+                setting = setting.replace(w + "的", "").replace(w, "")
+        return setting.strip("，,的 ") or body, time
+    return body.lower() if body.isupper() else body, time
+
+
+def find_mood(text: str, presets: Presets) -> dict | None:
+    return _index(presets, "moods").first(text)  # type: ignore[return-value]
+
+
+def find_camera(text: str, presets: Presets) -> tuple[object | None, object | None]:
+    return _index(presets, "sizes").first(text), _index(presets, "moves").first(text)
+
+
+def find_characters(text: str, names: dict[str, str]) -> list[str]:
+    return _name_index(tuple(sorted(names.items()))).all(text)  # type: ignore[return-value]
+
+
+def inline_dialogue(text: str) -> tuple[str, list[dict[str, str]]]:
+    """The visual text without quoted speech, and the speech (speaker filled in later)."""
+    speaker_line = SPEAKER_LINE.match(text)
+    if speaker_line and not QUOTE.search(speaker_line.group(1)) and len(speaker_line.group(1).split()) <= 3:
+        label = speaker_line.group(1).strip()
+        if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS)
+                and (len(CJK.findall(label)) <= 5) and (CJK.search(label) or label[:1].isupper())):
+            return "", [{"speaker": label, "text": unquote(speaker_line.group(2))}]
+    lines = []
+    for m in QUOTE.finditer(text):
+        said = next(g for g in m.groups() if g is not None).strip()
+        if len(CJK.findall(said)) >= 2 or len(said.split()) >= 2:
+            lines.append({"speaker": "", "text": said})
+    if not lines:
+        return text, []
+    visual = QUOTE.sub("", text).strip(" ：:，,")
+    return visual, lines
+
+
+def frames_for(seconds: float, ctx: Context) -> int:
+    k = max(1, round(seconds * ctx.fps / 4))
+    return min(ctx.max_frames, 4 * k + 1)
+
+
+def split_text(text: str, parts: int) -> list[str]:
+    """`text` cut into `parts` pieces of similar length at clause breaks (hard cuts if there are none)."""
+    if parts <= 1:
+        return [text]
+    punct = [p for p in CLAUSE_PUNCT.split(text) if p]
+    if len(punct) < parts and len(text) < REPEAT_UNDER:
+        return punct  # too few clauses: the caller repeats the last as continuation shots
+    pieces = punct if len(punct) >= parts else [p for p in CLAUSE_BREAK.split(text) if p]
+    total = sum(len(p) for p in pieces)
+    target = total / parts
+    out, current = [], ""
+    for piece in pieces:
+        if current and len(current) + len(piece) / 2 > target and len(out) < parts - 1:
+            out.append(current)
+            current = ""
+        current += piece
+    out.append(current)
+    while len(out) < parts:  # no clause breaks: cut the longest piece in half
+        longest = max(range(len(out)), key=lambda i: len(out[i]))
+        s = out[longest]
+        if len(s) < 2:
+            break
+        out[longest: longest + 1] = [s[: len(s) // 2], s[len(s) // 2:]]
+    return out
+
+
+@lru_cache(maxsize=4)
+def _time_words(presets: Presets) -> frozenset[str]:
+    return frozenset(w for entry in presets.times for w in entry["zh"])
+
+
+@lru_cache(maxsize=4)
+def _en_lexicon(presets: Presets) -> analyse_en.EnglishLexicon:
+    return analyse_en.EnglishLexicon(presets.en)
+
+
+def beat_to_shots(beat: Beat, ctx: Context, state: dict) -> list[Shot]:
+    """One beat -> one shot, or several when it is longer than one clip."""
+    visual, said = (beat.text, []) if beat.spoken else inline_dialogue(beat.text)
+    dialogue = [dict(d) for d in beat.dialogue] + said
+    read_s = max(reading_seconds(visual if not beat.spoken else "", spoken=False),
+                 reading_seconds(" ".join(d["text"] for d in dialogue)))
+    seconds = beat.duration if beat.duration is not None else max(MIN_SHOT_S, read_s)
+    parts = max(1, math.ceil(seconds / ctx.max_seconds - 1e-9))
+    per_part = min(ctx.max_seconds, seconds / parts)
+    texts = split_text(beat.text, parts)
+    if len(texts) < parts and len(beat.text) < REPEAT_UNDER:
+        texts += [texts[-1]] * (parts - len(texts))  # one unbreakable clause: continuation shots of it
+    parts = len(texts)
+    shots = []
+    for i, text in enumerate(texts):
+        part_dialogue = dialogue
+        if parts > 1:
+            if beat.spoken:
+                part_dialogue = [{"speaker": beat.speaker, "text": unquote(text)}]
+            elif dialogue:
+                part_dialogue = dialogue if i == 0 else []
+        shot = _analyse(beat, text, part_dialogue, ctx, state)
+        shot.source = beat.source if i == 0 else ""
+        shot.part, shot.parts = i + 1, parts
+        shot.duration_s = round(per_part, 2)
+        shot.explicit_duration = beat.duration is not None
+        shot.num_frames = frames_for(per_part, ctx)
+        if beat.duration is not None and beat.duration > ctx.max_seconds and i == 0:
+            shot.warnings.append(f"The {beat.duration:g} s asked for is longer than one clip of this model "
+                                 f"({ctx.max_seconds:g} s), so this beat became {parts} shots.")
+        shots.append(shot)
+    return shots
+
+
+def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context, state: dict) -> Shot:
+    visual = text if not beat.spoken else ""
+    if not beat.spoken:
+        visual, _ = inline_dialogue(text)
+    lang = language(text + beat.heading)
+    names = set(ctx.names)
+    if state.get("scene") != beat.scene:  # a new scene: setting and time start again from its heading
+        setting, time = heading_parts(beat.heading, ctx) if beat.heading else ("", None)
+        state.update(scene=beat.scene, scene_setting=setting, scene_time=time, characters=[], first=True)
+    if state.get("block") != beat.block:  # a new paragraph: only the heading's setting and time carry over
+        state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"])
+    speakers = [d["speaker"] for d in dialogue if d.get("speaker")]
+    names = names | {s for s in speakers if CJK.search(s)}
+    looked = LEAD_CAMERA_ZH.sub("", visual, count=1)
+    parts = (analyse_zh.analyse(looked, ctx.presets.zh, names, _time_words(ctx.presets)) if language(looked) == "zh"
+             else analyse_en.analyse(looked, _en_lexicon(ctx.presets), names)) if looked.strip() else \
+        {"subject": "", "action": "", "setting": "", "moving": False}
+    characters = find_characters(visual + " " + " ".join(speakers), ctx.names)
+    for speaker in speakers:  # a speaker is present even without a character card
+        name = ctx.names.get(speaker, speaker)
+        if name not in characters:
+            characters.append(name)
+    if not characters and state["characters"] and _index(ctx.presets, "pronouns").first(visual) is not None:
+        characters = list(state["characters"])
+    if not characters and beat.spoken and not beat.speaker and state["characters"]:
+        characters = []
+    for d in dialogue:
+        if not d.get("speaker") and characters:
+            d["speaker"] = characters[0]
+        elif d.get("speaker") in ctx.names:
+            d["speaker"] = ctx.names[d["speaker"]]
+    time = find_time(visual, ctx.presets) or state["time"]
+    setting = parts["setting"] or state["scene_setting"]
+    size, move = find_camera(text + " " + beat.camera_hint, ctx.presets)
+    explicit = bool(size or move)
+    if beat.heading and not (size and move):  # a heading such as 场景三：产品特写 sets the camera for its scene
+        h_size, h_move = find_camera(beat.heading, ctx.presets)
+        size, move = size or h_size, move or h_move
+    subject = parts["subject"] or (characters[0] if characters else (speakers[0] if speakers else ""))
+    if size is None:
+        sizes = {c.id: c for c in ctx.presets.camera["sizes"]}
+        if beat.spoken or (dialogue and not parts["action"]):
+            size = sizes["medium-close-up"]
+        elif state["first"] and setting and not characters:
+            size = sizes["wide"]
+        elif characters or _has_person(subject, ctx):
+            size = sizes["medium"] if not parts["moving"] else sizes["full"]
+        elif setting and not subject and not parts["action"]:
+            size = sizes["wide"]
+        else:
+            size = sizes["close-up"]
+    if move is None:
+        moves = {c.id: c for c in ctx.presets.camera["moves"]}
+        move = moves["follow"] if parts["moving"] else (moves["push-in"] if size.id in ("close-up", "extreme-close-up") else moves["static"])
+    mood = find_mood(text, ctx.presets)
+    state.update(setting=setting, time=time, first=False, characters=characters or state["characters"])
+    return Shot(
+        index=0, text=text.strip(), scene=beat.scene, heading=beat.heading, language=lang,
+        subject=subject, action=parts["action"], setting=setting,
+        time_of_day=time["id"] if time else "", lighting=time["lighting"][lang] if time else "",
+        mood=mood["id"] if mood else "",
+        camera=Camera(size.id, size.en, size.zh, move.id, move.en, move.zh, explicit),
+        characters=characters, dialogue=dialogue,
+    )
+
+
+def _has_person(subject: str, ctx: Context) -> bool:
+    if not subject:
+        return False
+    if CJK.search(subject):
+        return any(p in subject for p in ctx.presets.zh["people"] + ctx.presets.zh["pronouns"])
+    words = EN_WORD.findall(subject)
+    low = {w.lower() for w in words}
+    if len(words) <= 2 and words and all(w[:1].isupper() for w in words) and low.isdisjoint(ctx.presets.en["stop_subject"]):
+        return True  # "Ben", "Mr Lee": a name
+    return not low.isdisjoint(_en_lexicon(ctx.presets).people | _en_lexicon(ctx.presets).pronouns)

@@ -1,0 +1,136 @@
+"""Splitter rules one by one: headings, lists, sentence ends, dialogue forms, time markers,
+explicit durations and clamping to the model's clip length."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.storyboard import Shot, Storyboard, split
+from studio.storyboard.split import split_sentences, take_duration
+
+
+def texts(script: str, **kw) -> list[str]:
+    return [s.text for s in split(script, **kw).shots]
+
+
+@pytest.mark.parametrize("heading", ["场景一：咖啡馆", "第一幕", "INT. CAFE - DAY", "EXT. PARK - NIGHT", "Scene 2",
+                                     "## 咖啡馆", "# Act one", "场次3 厨房"])
+def test_scene_headings_start_a_scene_and_are_not_shots(heading: str) -> None:
+    board = split(f"一个女人走进来。\n\n{heading}\n她坐下来喝咖啡。")
+    assert [s.text for s in board.shots] == ["一个女人走进来。", "她坐下来喝咖啡。"]
+    assert board.shots[1].scene == board.shots[0].scene + 1
+
+
+@pytest.mark.parametrize("script", ["镜头1：女孩微笑\n镜头2：男孩挥手", "Shot 1: a girl smiles\nShot 2: a boy waves",
+                                    "1. a girl smiles\n2. a boy waves", "- a girl smiles\n- a boy waves",
+                                    "1、女孩微笑\n2、男孩挥手", "* a girl smiles\n* a boy waves"])
+def test_shot_headings_and_list_items_are_one_shot_each(script: str) -> None:
+    assert len(split(script).shots) == 2
+
+
+def test_sentence_ends_in_both_languages() -> None:
+    assert split_sentences("她笑了。他哭了！真的吗？好的；走吧…") == ["她笑了。", "他哭了！", "真的吗？", "好的；", "走吧…"]
+    assert split_sentences("She smiles. He waves! Really? Mr. Lee nods.") == ["She smiles.", " He waves!", " Really?", " Mr. Lee nods."]
+    assert split_sentences("3.5 million users. Great") == ["3.5 million users.", " Great"]
+
+
+def test_terminators_inside_quotes_do_not_split() -> None:
+    assert len(split("她说：“今天真好。我们走吧！”然后离开了。").shots) == 1
+
+
+@pytest.mark.parametrize("script,speaker,line", [
+    ("李明：你好！", "李明", "你好！"), ("Anna: See you soon.", "Anna", "See you soon."),
+    ("她笑着说：“这杯咖啡真香。”", "", "这杯咖啡真香。"), ("奶奶说：「快吃吧。」", "", "快吃吧。"),
+    ('He says "see you tomorrow" and leaves.', "", "see you tomorrow"),
+])
+def test_dialogue_forms_become_the_subtitle(script: str, speaker: str, line: str) -> None:
+    shot = split(script).shots[0]
+    assert shot.subtitle == line
+    if speaker:
+        assert shot.dialogue[0]["speaker"] == speaker and speaker in shot.characters
+
+
+def test_screenplay_cue_and_parenthetical() -> None:
+    board = split("INT. OFFICE - NIGHT\n\nBen types fast.\n\nANNA\n(whispering)\nWe have to go.\n")
+    assert [s.subtitle for s in board.shots] == ["", "We have to go."]
+    assert board.shots[1].dialogue[0]["speaker"] == "Anna"
+    assert board.shots[0].setting == "office" and board.shots[0].time_of_day == "night"
+
+
+def test_voice_over_attaches_to_the_shot_before_it() -> None:
+    board = split("画面：女孩打开冰箱。\n旁白：每天一杯好牛奶。")
+    assert len(board.shots) == 1 and board.shots[0].subtitle == "每天一杯好牛奶。"
+
+
+@pytest.mark.parametrize("script,time", [("黄昏时，老人坐在门口。", "dusk"), ("At dawn, a fox crosses the field.", "dawn"),
+                                         ("夜晚，城市灯火通明。", "night"), ("A couple dances at sunset.", "sunset")])
+def test_time_markers(script: str, time: str) -> None:
+    shot = split(script).shots[0]
+    assert shot.time_of_day == time and shot.lighting
+
+
+@pytest.mark.parametrize("text,seconds", [("女孩微笑（3秒）", 3.0), ("a girl smiles (3s)", 3.0), ("3秒：女孩微笑", 3.0),
+                                          ("a girl smiles, 4 seconds", 4.0), ("[2.5s] a girl smiles", 2.5),
+                                          ("三个女孩", None), ("3.5 million users", None)])
+def test_explicit_durations(text: str, seconds: float | None) -> None:
+    assert take_duration(text)[1] == seconds
+
+
+def test_explicit_duration_sets_the_shot_and_frames() -> None:
+    shot = split("镜头1（3秒）：特写，咖啡豆落下").shots[0]
+    assert shot.duration_s == 3.0 and shot.explicit_duration and shot.num_frames == 49
+
+
+def test_a_beat_longer_than_one_clip_becomes_several_shots() -> None:
+    board = split("镜头1（12秒）：航拍，城市的天际线，车流穿梭，霓虹闪烁")
+    assert len(board.shots) == 3 and all(s.duration_s == 4.0 for s in board.shots)
+    assert [s.part for s in board.shots] == [1, 2, 3] and board.shots[0].warnings
+
+
+def test_durations_clamp_to_the_chosen_model() -> None:
+    long = "一位穿着红色羽绒服的年轻女孩独自走在下着大雪的北方小城街头，路边的小店陆续亮起温暖的灯光。"
+    wan = split(long, model="wan2.1-t2v-1.3b").shots
+    tiny = split(long, model="tiny").shots  # 33 frames at 16 fps: 2 s a clip
+    assert all(s.duration_s <= 5.0 for s in wan) and all(s.duration_s <= 2.0 for s in tiny)
+    assert len(tiny) > len(wan) and max(s.num_frames for s in tiny) <= 33
+
+
+def test_scene_heading_duration_is_shared_by_its_shots() -> None:
+    board = split("场景一（6秒）：厨房\n妈妈打开冰箱。孩子跑进来。")
+    assert [s.duration_s for s in board.shots] == [3.0, 3.0]
+
+
+def test_camera_words_are_read_in_both_languages() -> None:
+    a, b = split("特写，推镜头，一杯咖啡冒着热气。\n\nAerial shot, the camera orbits the island.").shots
+    assert (a.camera.size, a.camera.movement, a.camera.explicit) == ("close-up", "push-in", True)
+    assert (b.camera.size, b.camera.movement) == ("aerial", "orbit")
+
+
+def test_frying_pan_is_not_a_camera_pan() -> None:
+    assert split("A chef flips an omelette in a frying pan.").shots[0].camera.movement != "pan"
+
+
+def test_storyboard_round_trips_through_dicts() -> None:
+    board = split("李明：你好！\n\nINT. CAFE - DAY\nAnna waves (3s).")
+    again = Storyboard.from_dict(board.to_dict())
+    assert again.to_dict() == board.to_dict()
+    with pytest.raises(ValueError, match="unknown field"):
+        Shot.from_dict({**board.shots[0].to_dict(), "bogus": 1})
+
+
+def test_unknown_model_is_one_sentence() -> None:
+    with pytest.raises(ValueError, match="tiny"):
+        split("hello there", model="nope")
+
+
+def test_jieba_dictionary_loads_once_per_process(monkeypatch) -> None:
+    import jieba
+
+    from studio.storyboard import analyse_zh
+
+    split("女孩在花园里。")  # loaded by now
+    calls = []
+    real = jieba.initialize
+    monkeypatch.setattr(jieba, "initialize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    split("男孩在公园里跑步。老人在湖边钓鱼。")
+    assert calls == [] and analyse_zh._READY
