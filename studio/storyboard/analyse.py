@@ -288,7 +288,7 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
             size = sizes["medium-close-up"]
         elif state["first"] and setting and not characters:
             size = sizes["wide"]
-        elif characters or _has_person(subject, ctx):
+        elif characters or _has_person(subject, ctx, parts["action"]):
             size = sizes["medium"] if not parts["moving"] else sizes["full"]
         elif setting and not subject and not parts["action"]:
             size = sizes["wide"]
@@ -309,13 +309,26 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
     )
 
 
-def _has_person(subject: str, ctx: Context) -> bool:
+HUMAN_VERBS = frozenset("""walk run sit stand look smile laugh cry say talk nod wave hug kiss read write eat drink
+dance sing open hold pick turn enter leave buy pay sip taste cook wear carry push pull throw catch watch meet speak
+answer ask shout whisper stare gaze glance step kneel lean sleep wake type scroll tap unbox try use play jog hike shop
+check join greet call order serve pour chop stir bake paint draw build fix clean wash fold pack cheer clap""".split())
+
+
+def _human_action(action: str) -> bool:
+    first = action.split(" ", 1)[0].lower()
+    stems = {first, first[:-1], first[:-2], first[:-3], first[:-3] + "e"}  # runs, watches, smiled, smiling
+    return not stems.isdisjoint(HUMAN_VERBS)
+
+
+def _has_person(subject: str, ctx: Context, action: str = "") -> bool:
     if not subject:
         return False
     if CJK.search(subject):
         return any(p in subject for p in ctx.presets.zh["people"] + ctx.presets.zh["pronouns"])
     words = EN_WORD.findall(subject)
     low = {w.lower() for w in words}
-    if len(words) <= 2 and words and all(w[:1].isupper() for w in words) and low.isdisjoint(ctx.presets.en["stop_subject"]):
-        return True  # "Ben", "Mr Lee": a name
+    if (len(words) <= 2 and words and all(w[:1].isupper() for w in words)
+            and low.isdisjoint(ctx.presets.en["stop_subject"]) and _human_action(action)):
+        return True  # "Ben runs", "Mr Lee smiles": a name doing what people do ("Steam rises" is not)
     return not low.isdisjoint(_en_lexicon(ctx.presets).people | _en_lexicon(ctx.presets).pronouns)

@@ -29,7 +29,7 @@ def _covered(script: str, board) -> None:
 
 def _check(script: str) -> None:
     try:
-        board = split(script)
+        board = build(script, style="cinematic")
     except ValueError as err:
         message = str(err)
         assert message and "\n" not in message and message.endswith(".")
@@ -38,6 +38,7 @@ def _check(script: str) -> None:
     _covered(script, board)
     card = get_card(board.model)
     for shot in board.shots:
+        assert shot.prompt and shot.safety is not None
         assert 0 < shot.duration_s <= card.max_seconds + 1e-6
         assert (shot.num_frames - 1) % 4 == 0 and shot.num_frames <= card.max_frames
 
