@@ -253,7 +253,7 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         setting, time = heading_parts(beat.heading, ctx) if beat.heading else ("", None)
         state.update(scene=beat.scene, scene_setting=setting, scene_time=time, characters=[], first=True)
     if state.get("block") != beat.block:  # a new paragraph: only the heading's setting and time carry over
-        state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"])
+        state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"], last_setting="")
     speakers = [d["speaker"] for d in dialogue if d.get("speaker")]
     names = names | {s for s in speakers if CJK.search(s)}
     looked = LEAD_CAMERA_ZH.sub("", visual, count=1)
@@ -275,7 +275,11 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         elif d.get("speaker") in ctx.names:
             d["speaker"] = ctx.names[d["speaker"]]
     time = find_time(visual, ctx.presets) or state["time"]
-    setting = parts["setting"] or state["scene_setting"]
+    setting = parts["setting"] or (state.get("last_setting", "") if beat.spoken or not visual.strip() else "") \
+        or state["scene_setting"]
+    if parts["setting"] and state["scene_setting"] and state["scene_setting"].lower() not in setting.lower():
+        sep = "，" if language(state["scene_setting"]) == "zh" else ", "
+        setting = state["scene_setting"] + sep + setting  # INT. COFFEE SHOP + "by the window"
     size, move = find_camera(text + " " + beat.camera_hint, ctx.presets)
     explicit = bool(size or move)
     if beat.heading and not (size and move):  # a heading such as 场景三：产品特写 sets the camera for its scene
@@ -298,7 +302,8 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         moves = {c.id: c for c in ctx.presets.camera["moves"]}
         move = moves["follow"] if parts["moving"] else (moves["push-in"] if size.id in ("close-up", "extreme-close-up") else moves["static"])
     mood = find_mood(text, ctx.presets)
-    state.update(setting=setting, time=time, first=False, characters=characters or state["characters"])
+    state.update(setting=setting, time=time, first=False, characters=characters or state["characters"],
+                 last_setting=setting)
     return Shot(
         index=0, text=text.strip(), scene=beat.scene, heading=beat.heading, language=lang,
         subject=subject, action=parts["action"], setting=setting,
