@@ -24,9 +24,14 @@ DURATION_EDGE = re.compile(rf"(?:^\s*{DURATION_WORD}\s*[：:，,、]\s*|[，,、
 VISUAL_LABELS = ("画面", "镜头画面", "视觉", "场景描述", "visual", "visuals", "video", "picture", "action")
 VOICE_LABELS = ("旁白", "配音", "画外音", "字幕", "文案", "口播", "解说", "vo", "v.o.", "voiceover", "voice-over",
                 "voice over", "narrator", "narration", "audio", "subtitle", "super", "caption", "slogan", "标语")
-NOTE_LABELS = ("音乐", "音效", "背景音乐", "bgm", "music", "sfx", "sound", "转场", "transition", "备注", "note")
+NOTE_LABELS = ("音乐", "音效", "背景音乐", "bgm", "music", "sfx", "sound", "转场", "transition", "备注", "note", "notes",
+               "注意", "人物", "角色", "出场人物", "characters", "cast", "产品", "product", "价格", "price", "标题", "title",
+               "主题", "theme", "时长", "duration", "风格", "style", "目标", "target", "客户", "client", "品牌", "brand",
+               "道具", "props", "服装", "wardrobe", "tip", "tips")
+SETTING_LABELS = ("地点", "场地", "地址", "环境", "时间", "location", "place", "setting", "time")
 CAMERA_LABELS = ("镜头", "机位", "运镜", "景别", "camera", "cam", "angle", "lens")
-LABELLED = re.compile(r"^\s*([^\s：:。.!！?？，,]{1,12}|[A-Za-z][A-Za-z.' -]{0,24}?)\s*[：:]\s*(.*)$")
+LABELLED = re.compile(r"^\s*([^\s：:。.!！?？，,]{1,12}|[A-Za-z][A-Za-z.'() -]{0,24}?)\s*[：:]\s*(.*)$")
+LABEL_NOTE = re.compile(r"\s*[（(][^)）]*[)）]\s*")
 CUE = re.compile(r"^\s*([A-Z][A-Z0-9 .'\-]{0,30}?)\s*(\((?:V\.O\.|O\.S\.|O\.C\.|CONT'D|cont'd)\))?\s*$")
 PARENTHETICAL = re.compile(r"^\s*[(（][^)）]*[)）]\s*$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -234,7 +239,13 @@ class _Splitter:
         self.para.append(line)
 
     def labelled(self, label: str, rest: str, line: str) -> bool:
+        label = LABEL_NOTE.sub("", label).strip() or label  # 旁白（男声） / VO (female)
         low = label.lower()
+        if low in SETTING_LABELS:  # 地点：咖啡馆 / 时间：清晨 describe the scene, like its heading
+            self.flush()
+            self.heading = f"{self.heading} {rest}".strip()
+            self.attach_source(line) if self.scene_beats else self.pending.append(line)
+            return True
         if low in VISUAL_LABELS or _camera_label(label):
             self.flush()
             self.item = Beat(text=rest, source=line, camera_hint=label if low not in VISUAL_LABELS else "")

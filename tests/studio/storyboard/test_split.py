@@ -134,3 +134,24 @@ def test_jieba_dictionary_loads_once_per_process(monkeypatch) -> None:
     monkeypatch.setattr(jieba, "initialize", lambda *a, **k: calls.append(1) or real(*a, **k))
     split("男孩在公园里跑步。老人在湖边钓鱼。")
     assert calls == [] and analyse_zh._READY
+
+
+def test_place_and_time_lines_describe_the_scene_and_notes_are_not_shots() -> None:
+    board = split("场景一\n地点：海边咖啡馆\n时间：黄昏\n人物：李明、小红\n价格：99元\n李明推门走进来。\n"
+                  "旁白（男声）：有些相遇，早已注定。")
+    assert len(board.shots) == 1
+    shot = board.shots[0]
+    assert shot.setting == "海边咖啡馆" and shot.time_of_day == "dusk"
+    assert shot.subtitle == "有些相遇，早已注定。" and shot.dialogue[0]["speaker"] == ""
+    assert "价格：99元" in shot.source
+
+
+def test_script_from_standard_input(monkeypatch, capsys) -> None:
+    import io
+    import json
+
+    from studio.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("A girl smiles at the camera."))
+    assert main(["storyboard", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["shots"][0]["text"] == "A girl smiles at the camera."
