@@ -31,6 +31,11 @@ def pos_tags(text: str, names: set[str] = frozenset()) -> list[tuple[str, str]]:
         with _LOCK:
             if not _READY:
                 jieba.setLogLevel(logging.WARNING)
+                from studio.paths import home
+
+                cache = home() / "cache"  # jieba's dictionary cache lives in SHOTLINE_HOME, not /tmp
+                cache.mkdir(parents=True, exist_ok=True)
+                jieba.dt.tmp_dir = str(cache)
                 jieba.initialize()
                 _READY = True
     for name in names - _ADDED:

@@ -155,3 +155,18 @@ def test_script_from_standard_input(monkeypatch, capsys) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("A girl smiles at the camera."))
     assert main(["storyboard", "-", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["shots"][0]["text"] == "A girl smiles at the camera."
+
+
+def test_a_long_spoken_line_is_split_across_shots_with_its_subtitle() -> None:
+    line = "每一天，我们都在寻找更好的自己，在城市的喧嚣里，在清晨的第一缕阳光中，在每一杯用心冲泡的咖啡里。"
+    board = split(f"旁白：{line}")
+    assert len(board.shots) >= 2
+    assert "".join(s.subtitle for s in board.shots) == line
+    assert all(s.duration_s <= 5.0 for s in board.shots)
+
+
+def test_jieba_cache_is_kept_in_shotline_home() -> None:
+    import jieba
+
+    split("女孩在花园里。")
+    assert jieba.dt.tmp_dir and "cache" in jieba.dt.tmp_dir
