@@ -275,8 +275,8 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         elif d.get("speaker") in ctx.names:
             d["speaker"] = ctx.names[d["speaker"]]
     time = find_time(visual, ctx.presets) or state["time"]
-    setting = parts["setting"] or (state.get("last_setting", "") if beat.spoken or not visual.strip() else "") \
-        or state["scene_setting"]
+    setting = beat.row_setting or parts["setting"] or (
+        state.get("last_setting", "") if beat.spoken or not visual.strip() else "") or state["scene_setting"]
     if parts["setting"] and state["scene_setting"] and state["scene_setting"].lower() not in setting.lower():
         sep = "，" if language(state["scene_setting"]) == "zh" else ", "
         setting = state["scene_setting"] + sep + setting  # INT. COFFEE SHOP + "by the window"

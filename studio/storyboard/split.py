@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from studio.storyboard.tables import cell_seconds, is_table_line, parse_table
+
 CN_NUM = "一二三四五六七八九十百零〇两\\d"
 MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 SCENE_HEADING = re.compile(
@@ -54,6 +56,7 @@ class Beat:
     spoken: bool = False  # the whole text is dialogue or voice-over
     duration: float | None = None  # explicit duration in seconds
     camera_hint: str = ""
+    row_setting: str = ""  # a shot table's place column
     dialogue: list[dict[str, str]] = field(default_factory=list)  # attached speaker / voice-over lines
 
 
@@ -140,6 +143,7 @@ class _Splitter:
         self.cue: str = ""  # open screenplay speaker
         self.title = ""
         self.block = 0
+        self.table: list[str] = []
 
     # -- beats --------------------------------------------------------------------------
     def emit(self, text: str, source: str, **kw: object) -> Beat | None:
@@ -185,6 +189,13 @@ class _Splitter:
     # -- lines --------------------------------------------------------------------------
     def line(self, raw: str) -> None:
         line = raw.strip()
+        if is_table_line(line):
+            if not self.table:
+                self.flush()
+            self.table.append(line)
+            return
+        if self.table:
+            self.flush_table()
         if not line:
             self.flush()
             self.block += 1
@@ -307,7 +318,38 @@ class _Splitter:
         self.scene_beats = 0
         self.pending.append(line)
 
+    def flush_table(self) -> None:
+        lines, self.table = self.table, []
+        parsed = parse_table(lines)
+        if parsed is None:  # not a shot table: its lines are ordinary text
+            for line in lines:
+                self.para.append(line)
+            self.flush()
+            return
+        header, rows = parsed
+        self.pending.extend(header)
+        for row in rows:
+            self.block += 1
+            text = row.visual or row.speech
+            beat = self.emit(text, row.source, camera_hint=row.camera, spoken=not row.visual,
+                             speaker=row.speaker if not row.visual else "")
+            if beat is None:
+                continue
+            if row.speech:
+                speaker, said = row.speaker, row.speech
+                label = LABELLED.match(said)
+                if label and (label.group(1).lower() in VOICE_LABELS or _looks_like_name(label.group(1))):
+                    said = label.group(2)
+                    speaker = "" if label.group(1).lower() in VOICE_LABELS else label.group(1)
+                beat.dialogue.append({"speaker": speaker, "text": unquote(said)})
+            if row.duration and beat.duration is None:
+                beat.duration = cell_seconds(row.duration)
+            if row.setting:
+                beat.row_setting = row.setting
+
     def finish(self) -> list[Beat]:
+        if self.table:
+            self.flush_table()
         self.flush()
         if self.pending:
             source = "\n".join(self.pending)

@@ -170,3 +170,16 @@ def test_jieba_cache_is_kept_in_shotline_home() -> None:
 
     split("女孩在花园里。")
     assert jieba.dt.tmp_dir and "cache" in jieba.dt.tmp_dir
+
+
+def test_shot_tables_map_columns_by_header() -> None:
+    board = split("| 镜号 | 景别 | 画面 | 台词/旁白 | 时长（秒） |\n|---|---|---|---|---|\n"
+                  "| 1 | 特写 | 咖啡豆落下 | 旁白：好咖啡，慢慢来。 | 3 |\n| 2 | 远景 | 城市清晨 | - | 2秒 |\n")
+    a, b = board.shots
+    assert (a.text, a.camera.size, a.subtitle, a.duration_s) == ("咖啡豆落下", "close-up", "好咖啡，慢慢来。", 3.0)
+    assert (b.text, b.camera.size, b.subtitle, b.duration_s) == ("城市清晨", "wide", "", 2.0)
+
+
+def test_a_table_that_is_not_a_shot_table_is_ordinary_text() -> None:
+    board = split("| Plan | Price |\n|---|---|\n| Basic | $9 |\n| Pro | $29 |")
+    assert board.shots and "Basic" in "".join(s.source for s in board.shots)
