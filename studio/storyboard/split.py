@@ -261,6 +261,8 @@ class _Splitter:
             self.flush()
             self.item = Beat(text=rest, source=line, camera_hint=label if low not in VISUAL_LABELS else "")
             return True
+        if (low in CAMERA_LABELS or low in NOTE_LABELS) and self.para:
+            self.flush()  # the open paragraph comes first, so the sources stay in order
         if low in CAMERA_LABELS:
             target = self.item or (self.beats[-1] if self.beats and self.scene_beats else None)
             if target is None:

@@ -17,6 +17,7 @@ NON_WS = re.compile(r"\s")
 SCRIPTY = st.lists(st.sampled_from([
     "场景一：", "INT. KITCHEN - NIGHT", "Scene 2", "镜头1（3秒）：", "# 标题", "## Scene", "- ", "1. ", "\n", "\n\n",
     "“", "”", "「", "」", '"', "：", ": ", "。", "！", "？", "；", "…", ". ", "(3s)", "3秒", "ANNA\n", "旁白：", "VO: ",
+    "| 画面 | 台词 | 时长 |\n", "|---|---|---|\n", "| 女孩微笑 | 你好 | 3 |\n", "| - | | x |\n", "|", "地点：", "人物：",
     "夕阳下", "女人走过小巷", "A woman walks along the beach", "😀", "\x00", "\x1b", "\t", "李明", "she smiles",
 ]), max_size=40).map("".join)
 
