@@ -92,6 +92,7 @@ def take_duration(text: str) -> tuple[str, float | None]:
     if not 0 < seconds < 3600:
         return text, None
     cleaned = (text[: match.start()] + " " + text[match.end():]).strip(" ，,、")
+    cleaned = re.sub(r"\s+([。.,，!！?？；;])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned))  # "smiles (3s)." -> "smiles."
     return cleaned, seconds
 
 
