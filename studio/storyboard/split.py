@@ -380,7 +380,8 @@ def _camera_label(label: str) -> bool:
 
 def _looks_like_name(label: str) -> bool:
     if CJK.search(label):
-        return 1 <= len(label) <= 6 and not any(c in label for c in "的了在是和与")
+        return (1 <= len(label) <= 6 and not any(c in label for c in "的了在是和与着")
+                and not label.endswith(("说", "道", "问", "喊", "叫", "笑", "答", "讲")))  # 她笑着说：“…” is a quote
     words = label.split()
     return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words)
 
