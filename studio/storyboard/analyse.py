@@ -12,7 +12,7 @@ from functools import lru_cache
 from studio.prompts.presets import Presets
 from studio.storyboard import analyse_en, analyse_zh
 from studio.storyboard.model import Camera, Shot
-from studio.storyboard.split import CJK, Beat, unquote
+from studio.storyboard.split import CJK, Beat, _camera_label, unquote
 
 QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)")
 SPEAKER_LINE = re.compile(r"^\s*([\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z .'\-]{0,15}?)\s*[：:]\s*(.+)$")
@@ -155,7 +155,7 @@ def inline_dialogue(text: str) -> tuple[str, list[dict]]:
     speaker_line = SPEAKER_LINE.match(text)
     if speaker_line and not QUOTE.search(speaker_line.group(1)) and len(speaker_line.group(1).split()) <= 3:
         label = speaker_line.group(1).strip()
-        if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS)
+        if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS) and not _camera_label(label)
                 and (len(CJK.findall(label)) <= 5) and (CJK.search(label) or label[:1].isupper())):
             return "", [{"speaker": label, "text": unquote(speaker_line.group(2))}]
     lines = []

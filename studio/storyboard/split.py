@@ -15,10 +15,12 @@ from studio.storyboard.tables import cell_seconds, is_table_line, parse_table
 CN_NUM = "一二三四五六七八九十百零〇两\\d"
 MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 SCENE_HEADING = re.compile(
-    rf"^\s*(?:(?:场景|场次)\s*[{CN_NUM}]*|第[{CN_NUM}]+[幕场集章节部分]"
+    rf"^\s*[【\[]?\s*(?:(?:场景|场次)\s*[{CN_NUM}]*|第[{CN_NUM}]+[幕场集章节部分]"
     r"|(?:scene|act|sequence)\s+(?:\d+|[ivx]+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-    r"|(?:int|ext|int\./ext|i/e)\.)\s*(?:[：:、.\-—–]\s*|\s+|$)", re.IGNORECASE)
-SHOT_HEADING = re.compile(rf"^\s*(?:镜头|分镜|画面|shot|frame|beat)\s*[{CN_NUM}]+\s*(?:[：:、.\-—–)]\s*|\s+|$)", re.IGNORECASE)
+    r"|(?:int|ext|int\./ext|i/e)\.)\s*[】\]]?\s*(?:[：:、.\-—–]\s*|\s+|$|(?<=[】\]]))", re.IGNORECASE)
+SHOT_HEADING = re.compile(rf"^\s*[【\[]?\s*(?:镜头|分镜|画面|shot|frame|beat)\s*[{CN_NUM}]+\s*[】\]]?\s*"
+                          rf"(?:[：:、.\-—–)]\s*|\s+|$|(?<=[】\]]))", re.IGNORECASE)
+BRACKET_LABEL = re.compile(r"^\s*【([^】]{1,12})】\s*(.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•·+]\s+|\d{1,3}[.、)）](?!\d)\s*|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*)")
 DURATION_WORD = r"(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|secs?|seconds?)"
 DURATION_PAREN = re.compile(rf"[（(\[【]\s*(?:约|about|~)?\s*{DURATION_WORD}\s*[)）\]】]", re.IGNORECASE)
@@ -233,7 +235,7 @@ class _Splitter:
             else:
                 self.spoken(self.cue, line, line)
             return
-        labelled = LABELLED.match(line)
+        labelled = BRACKET_LABEL.match(line) or LABELLED.match(line)  # 【旁白】… or 旁白：…
         if labelled and self.labelled(labelled.group(1).strip(), labelled.group(2), line):
             return
         cue = CUE.match(line)

@@ -197,3 +197,14 @@ def test_quotes_are_said_by_the_character_in_the_shot_but_voice_over_is_not() ->
 
 def test_a_duration_mark_leaves_clean_text() -> None:
     assert split("A girl smiles (3s). She waves.").shots[0].text == "A girl smiles."
+
+
+def test_bracketed_headings_and_labels() -> None:
+    from studio.storyboard import build
+
+    board = build("【场景一】咖啡馆·清晨\n【画面】女孩推门走进来。\n【旁白】每一天，都值得一杯好咖啡。\n\n"
+                  "【镜头2】特写：咖啡师拉花\n[Scene 2] Street - night\nA boy runs through the rain.")
+    a, b, c = board.shots
+    assert (a.setting, a.time_of_day, a.subtitle) == ("咖啡馆", "dawn", "每一天，都值得一杯好咖啡。")
+    assert b.camera.size == "close-up" and not b.dialogue and b.prompt.startswith("咖啡师拉花")
+    assert c.scene == 2 and c.setting == "Street" and c.time_of_day == "rain"  # the line's own weather wins
