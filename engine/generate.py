@@ -22,7 +22,7 @@ from engine.cancel import CancelToken
 from engine.errors import EngineError, GenerationCancelled, OutOfMemory
 from engine.memory import component_dtypes, default_device, oom_message, place, resolve_memory_mode
 from engine.preview import LatentPreviewer, clean_estimate
-from engine.speed import apply_call_speed, apply_load_speed, undo_call_speed
+from engine.speed import CallSpeed, apply_load_speed
 from engine.types import (
     CancelledEvent,
     DecodingEvent,
@@ -154,8 +154,9 @@ class Engine:
             kwargs: dict[str, Any] = {}
             if r.guidance_2 is not None:
                 kwargs["guidance_scale_2"] = r.guidance_2
-            cached = apply_call_speed(pipe, r.speed, r.steps)
-            try:
+            with CallSpeed(pipe, r.speed, r.steps, r.card.id) as speed:
+                if speed.calibrating:
+                    emit(LoadingEvent(model=r.card.id, message="MagCache: calibrating on this run (no speed-up yet)"))
                 with torch.inference_mode():
                     out = pipe(
                         prompt=r.prompt, negative_prompt=r.negative_prompt, height=r.height, width=r.width,
@@ -163,8 +164,6 @@ class Engine:
                         generator=generator, output_type="np", callback_on_step_end=callback,
                         max_sequence_length=r.card.text_encoder_max_tokens, **kwargs,
                     )
-            finally:
-                undo_call_speed(cached)
             frames = out.frames[0]
             metadata = _metadata(r, mode, device)
             target = r.output_path
