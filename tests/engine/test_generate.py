@@ -111,16 +111,16 @@ def test_cancel_mid_run_decodes_nothing_writes_nothing_and_next_call_works(warm_
 
     out = tmp_path / "cancelled.mp4"
     with pytest.raises(GenerationCancelled) as info:
-        warm_engine.generate(GenerationRequest(prompt="stop me", steps=6, output_path=str(out)),
+        warm_engine.generate(GenerationRequest(prompt="stop me", steps=5, output_path=str(out)),
                              on_event=on_event, cancel=token)
-    assert (info.value.step, info.value.total) == (2, 6)
+    assert (info.value.step, info.value.total) == (2, 5)
     assert decodes == []
     assert not out.exists() and list(tmp_path.glob("*cancelled*")) == []
     assert isinstance(events[-1], CancelledEvent) and events[-1].step == 2
     assert not any(isinstance(e, (DecodingEvent, FinishedEvent)) for e in events)
     assert [e.step for e in events if isinstance(e, StepEvent)] == [1, 2]
 
-    result = warm_engine.generate(GenerationRequest(prompt="stop me", steps=6, output_path=str(out)))
+    result = warm_engine.generate(GenerationRequest(prompt="stop me", steps=5, output_path=str(out)))
     assert decodes == [1]
     assert read_frames(result.video_path).shape == (9, 64, 64, 3)
 
