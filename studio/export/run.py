@@ -25,6 +25,10 @@ from studio.export.probe import ffmpeg_exe
 from studio.timeline.model import Subtitle, Timeline
 
 
+class ExportError(RuntimeError):
+    """ffmpeg or signing failed; the message is one sentence for the user."""
+
+
 class ExportCancelled(Exception):
     """The export was cancelled; nothing was written."""
 
@@ -133,7 +137,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
                     a.wait()
             progress.join()
             if a.returncode != 0:
-                raise RuntimeError(f"ffmpeg could not render the timeline: {_first_error(chr(10).join(progress.lines))}.")
+                raise ExportError(f"ffmpeg could not render the timeline: {_first_error(chr(10).join(progress.lines))}.")
             direct.replace(output)
             result.timings = {**timings, "total": time.perf_counter() - t0}
             return result
@@ -182,9 +186,9 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         b.wait()
         progress.join()
         if a.returncode != 0:
-            raise RuntimeError(f"ffmpeg could not render the timeline: {_first_error(chr(10).join(progress.lines))}.")
+            raise ExportError(f"ffmpeg could not render the timeline: {_first_error(chr(10).join(progress.lines))}.")
         if b.returncode != 0 or n == 0:
-            raise RuntimeError(f"ffmpeg could not encode the frames: {_first_error(b''.join(b_err).decode('utf-8', 'replace'))}.")
+            raise ExportError(f"ffmpeg could not encode the frames: {_first_error(b''.join(b_err).decode('utf-8', 'replace'))}.")
         timings["compose_encode"] = time.perf_counter() - t0 - timings["prepare"]
         t1 = time.perf_counter()
         tags = label.label_tags(content_id, timeline.model)
@@ -196,7 +200,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
                               *(label.label_args(tags) if p.container != "gif" else []), *flags, str(muxed)],
                              capture_output=True, text=True, errors="replace")
         if mux.returncode != 0:
-            raise RuntimeError(f"ffmpeg could not write the final file: {_first_error(mux.stderr)}.")
+            raise ExportError(f"ffmpeg could not write the final file: {_first_error(mux.stderr)}.")
         final = muxed
         if p.container == "mp4":
             signed = work / f"signed{p.suffix}"
