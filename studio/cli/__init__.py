@@ -14,7 +14,7 @@ import os
 import sys
 
 # Modules under studio.cli that define `register(subparsers)`; order = order in --help.
-COMMAND_MODULES: list[str] = ["export"]
+COMMAND_MODULES: list[str] = ["generate", "models", "export"]
 
 
 class UserError(Exception):
@@ -50,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from engine import EngineError
 
-        logging.getLogger("shotline").error("command failed", exc_info=True)
-        if isinstance(err, EngineError):
+        if isinstance(err, EngineError):  # an expected outcome with a user sentence: no traceback
+            logging.getLogger("shotline").debug("command failed", exc_info=True)
             print(f"shotline: {err}", file=sys.stderr)
         else:
+            logging.getLogger("shotline").error("command failed", exc_info=True)
             print(f"shotline: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
 

@@ -1,0 +1,57 @@
+"""studio: `shotline models list|download`, the model registry and weights from the
+command line. `download` shows byte-level progress on stderr and resumes partial
+downloads; offline it fails with one sentence."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("models", help="list the models or download one",
+                              description="List the models Shotline knows, or fetch a model's weights.")
+    sub = p.add_subparsers(dest="models_command", metavar="ACTION")
+    sub.required = True
+    lst = sub.add_parser("list", help="every model with its weights status")
+    lst.set_defaults(func=run_list)
+    dl = sub.add_parser("download", help="fetch a model's weights into the local cache")
+    dl.add_argument("model_id", metavar="ID", help="model id, e.g. wan2.1-t2v-1.3b")
+    dl.set_defaults(func=run_download)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from engine import list_cards, weights_status
+
+    rows = [("ID", "STATUS", "SIZE", "FRAMES@FPS", "LICENCE", "SOURCE")]
+    for card in list_cards():
+        source = f"{card.repo_id}@{card.revision}" if card.repo_id else "built locally"
+        size = f"{card.size_gb:g} GB" if card.size_gb >= 0.1 else "<1 MB"
+        rows.append((card.id, weights_status(card.id), size, f"{card.max_frames}@{card.fps}", card.licence, source))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from engine import download, get_card
+
+    card = get_card(args.model_id)
+    state = {"last": -1}
+
+    def on_event(event: Any) -> None:
+        if event.total_bytes:
+            pct = int(100 * event.downloaded_bytes / event.total_bytes)
+            if pct != state["last"]:
+                state["last"] = pct
+                print(f"\r{event.message} ({pct}%)", end="", file=sys.stderr, flush=True)
+        else:
+            print(event.message, file=sys.stderr, flush=True)
+
+    path = download(card.id, on_event=on_event)
+    if state["last"] >= 0:
+        print(file=sys.stderr)
+    print(path)
+    return 0

@@ -1,0 +1,32 @@
+"""Engine test fixtures: the tiny model, built once per session into the session's
+SHOTLINE_MODELS_DIR (set by tests/conftest.py), and a clip generated once and shared."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(_model_caches):
+    from engine import resolve_weights
+
+    return resolve_weights("tiny")
+
+
+@pytest.fixture(scope="session")
+def warm_engine(tiny_model_dir):
+    from engine import Engine
+
+    return Engine()
+
+
+@pytest.fixture(scope="session")
+def seed7_clip(warm_engine, tmp_path_factory):
+    """One 64x64x9 seed-7 clip with its events and preview files."""
+    from engine import GenerationRequest
+
+    folder = tmp_path_factory.mktemp("seed7")
+    events = []
+    request = GenerationRequest(prompt="a red car drives through a city", seed=7, output_path=str(folder / "clip.mp4"))
+    result = warm_engine.generate(request, on_event=events.append, preview_dir=folder / "previews")
+    return result, events, folder
