@@ -149,8 +149,19 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
     ass = build_ass(timeline, w, h, lines, cards, total, FONT_FAMILY)
     graph.append(f"[{cur}]subtitles=filename={ASS_NAME}:fontsdir={FONTS_NAME},format=yuv420p[vout]")
 
+    music_infos = _audio_graph(timeline, preset, graph, args, n_in, total) if audio_out else []
+
+    args += ["-filter_complex", ";".join(graph), "-map", "[vout]", *video_out]
+    if audio_out:
+        args += ["-map", "[aout]", *audio_out]
+    return Plan(args=args, ass_text=ass, srt_text=build_srt(lines), duration_s=total, width=w, height=h, fps=rate,
+                lengths=lengths, starts=starts, inputs=infos + music_infos)
+
+
+def _audio_graph(timeline: Timeline, preset: Preset, graph: list[str], args: list[str], n_in: int, total: float) -> list[MediaInfo]:
+    """Music tracks -> trimmed, looped, faded, delayed, mixed, loudness-normalised [aout]."""
     audio_parts: list[str] = []
-    music_infos = []
+    music_infos: list[MediaInfo] = []
     for k, track in enumerate(timeline.music):
         info = check_audio(track.source, f"music {k + 1}")
         music_infos.append(info)
@@ -185,8 +196,4 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
     else:
         graph.append(f"anullsrc=r=48000:cl=stereo,atrim=duration={total:.4f}[aout]")
 
-    args += ["-filter_complex", ";".join(graph), "-map", "[vout]", *video_out]
-    if audio_out:
-        args += ["-map", "[aout]", *audio_out]
-    return Plan(args=args, ass_text=ass, srt_text=build_srt(lines), duration_s=total, width=w, height=h, fps=rate,
-                lengths=lengths, starts=starts, inputs=infos + music_infos)
+    return music_infos

@@ -202,7 +202,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         if mux.returncode != 0:
             raise ExportError(f"ffmpeg could not write the final file: {_first_error(mux.stderr)}.")
         final = muxed
-        if p.container == "mp4":
+        if p.container in ("mp4", "gif"):  # c2pa cannot bind a manifest to WebM
             signed = work / f"signed{p.suffix}"
             c2pa_sign.sign(muxed, signed, content_id, timeline.model)
             final, result.c2pa_signed = signed, True

