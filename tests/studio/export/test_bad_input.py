@@ -3,6 +3,7 @@ render; never a traceback, never a file left outside the output (or in it, on fa
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -93,10 +94,10 @@ def test_transition_longer_than_clips(tmp_path: Path, good: dict, capsys: pytest
 
 def test_negative_trim_in_a_timeline_file(tmp_path: Path, good: dict, capsys: pytest.CaptureFixture) -> None:
     tl = tmp_path / "t.json"
-    tl.write_text('{"clips": [{"source": "%s", "in_s": -1}]}' % good["clip"], encoding="utf-8")
+    tl.write_text(json.dumps({"clips": [{"source": str(good["clip"]), "in_s": -1}]}), encoding="utf-8")
     out = tmp_path / "out"
     expect_sentence(capsys, ["render", str(tl), "--out", str(out / "f.mp4")], out, "clip in_s", "-1")
-    tl.write_text('{"clips": [{"source": "%s"}], "music": [{"source": "%s", "trim_in_s": 60}]}' % (good["clip"], good["music"]))
+    tl.write_text(json.dumps({"clips": [{"source": str(good["clip"])}], "music": [{"source": str(good["music"]), "trim_in_s": 60}]}))
     expect_sentence(capsys, ["render", str(tl), "--out", str(out / "f.mp4")], out, "music 1 trim_in_s 60")
     tl.write_text("{not json")
     expect_sentence(capsys, ["render", str(tl), "--out", str(out / "f.mp4")], out, "not valid JSON")
