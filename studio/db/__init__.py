@@ -1,0 +1,38 @@
+"""studio.db: the one SQLite database under SHOTLINE_HOME (sqlite-utils, WAL, ordered
+migrations). `open_database()` is the only way in; it migrates on open."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from studio import paths
+from studio.db.migrations import MIGRATIONS, migrate, schema_version
+
+__all__ = ["MIGRATIONS", "database_path", "migrate", "open_database", "schema_version"]
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def database_path() -> Path:
+    """`SHOTLINE_HOME/shotline.db`."""
+    return paths.home() / "shotline.db"
+
+
+def open_database(path: str | os.PathLike[str] | None = None) -> sqlite_utils.Database:
+    """Open (creating and migrating) the studio database.
+
+    WAL lets the studio, the CLI and the job mirror read while one of them writes;
+    the busy timeout makes concurrent writers wait instead of failing."""
+    target = Path(path) if path is not None else database_path()
+    conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")
+    migrate(db)
+    return db

@@ -1,0 +1,161 @@
+"""studio.db: the schema as ordered migration functions, applied once each and recorded
+in `_migrations`. A schema change is a new function appended to MIGRATIONS, never an
+edit of an old one and never an ad hoc ALTER at start-up.
+
+(sqlite-utils has no migrations in its core; the `sqlite-migrate` plugin calls itself
+an early alpha with breaking changes to come, so this small list is ours.)"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+import sqlite_utils
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database, mode: str = "IMMEDIATE") -> Iterator[None]:
+    """One explicit transaction on an autocommit connection (IMMEDIATE takes the write lock up front)."""
+    db.execute(f"BEGIN {mode}")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def m001_core_records(db: sqlite_utils.Database) -> None:
+    """Users, projects, storyboards, shots, assets, timelines, exports."""
+    for sql in (
+        """CREATE TABLE users (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL)""",
+        """CREATE TABLE projects (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, user_id TEXT REFERENCES users(id),
+            description TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+        "CREATE INDEX projects_user ON projects(user_id)",
+        """CREATE TABLE storyboards (
+            id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            title TEXT NOT NULL DEFAULT '', script TEXT NOT NULL DEFAULT '', style TEXT,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+        "CREATE INDEX storyboards_project ON storyboards(project_id)",
+        """CREATE TABLE shots (
+            id TEXT PRIMARY KEY, storyboard_id TEXT NOT NULL REFERENCES storyboards(id) ON DELETE CASCADE,
+            project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+            text TEXT NOT NULL DEFAULT '', subject TEXT, action TEXT, scene TEXT, camera TEXT, dialogue TEXT,
+            characters TEXT NOT NULL DEFAULT '[]', style TEXT, prompt TEXT, duration_s REAL,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+        "CREATE INDEX shots_storyboard ON shots(storyboard_id, position)",
+        """CREATE TABLE assets (
+            id TEXT PRIMARY KEY, project_id TEXT REFERENCES projects(id) ON DELETE SET NULL,
+            user_id TEXT REFERENCES users(id), kind TEXT NOT NULL, path TEXT NOT NULL,
+            original_name TEXT NOT NULL DEFAULT '', mime TEXT NOT NULL DEFAULT '', size_bytes INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL)""",
+        "CREATE INDEX assets_project ON assets(project_id)",
+        """CREATE TABLE timelines (
+            id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            name TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+        "CREATE INDEX timelines_project ON timelines(project_id)",
+        """CREATE TABLE exports (
+            id TEXT PRIMARY KEY, project_id TEXT REFERENCES projects(id) ON DELETE SET NULL,
+            timeline_id TEXT REFERENCES timelines(id) ON DELETE SET NULL, user_id TEXT REFERENCES users(id),
+            path TEXT NOT NULL, format TEXT NOT NULL, duration_s REAL, size_bytes INTEGER,
+            metadata TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL)""",
+        "CREATE INDEX exports_project ON exports(project_id)",
+    ):
+        db.execute(sql)
+
+
+def m002_jobs_clips_usage(db: sqlite_utils.Database) -> None:
+    """Jobs (the system of record for the queue), clips with generation metadata, usage."""
+    for sql in (
+        """CREATE TABLE jobs (
+            id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','cancelled')),
+            priority INTEGER NOT NULL DEFAULT 0, user_id TEXT, project_id TEXT, shot_id TEXT,
+            params TEXT NOT NULL, memory_mode TEXT, idempotency_key TEXT NOT NULL UNIQUE,
+            labels TEXT NOT NULL DEFAULT '{}', attempts INTEGER NOT NULL DEFAULT 0, attempt INTEGER NOT NULL DEFAULT 1,
+            max_attempts INTEGER NOT NULL DEFAULT 3, run_id TEXT, slot INTEGER NOT NULL DEFAULT 1, worker TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0,
+            progress_step INTEGER NOT NULL DEFAULT 0, progress_total INTEGER NOT NULL DEFAULT 0,
+            progress_message TEXT NOT NULL DEFAULT '', preview_path TEXT, heartbeat_at REAL,
+            error TEXT, error_kind TEXT, result TEXT, clip_id TEXT, device_seconds REAL NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL, queued_at REAL NOT NULL, started_at REAL, finished_at REAL)""",
+        "CREATE INDEX jobs_status_order ON jobs(status, priority DESC, seq)",
+        "CREATE INDEX jobs_project ON jobs(project_id)",
+        """CREATE TABLE job_runs (
+            run_id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            slot INTEGER NOT NULL, attempt INTEGER NOT NULL, worker TEXT, memory_mode TEXT, started_at REAL, ended_at REAL,
+            outcome TEXT, error TEXT, device_seconds REAL NOT NULL DEFAULT 0, recorded_at REAL)""",
+        "CREATE INDEX job_runs_job ON job_runs(job_id, attempt)",
+        """CREATE TABLE clips (
+            n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, job_id TEXT UNIQUE, project_id TEXT REFERENCES projects(id) ON DELETE SET NULL,
+            shot_id TEXT, user_id TEXT, path TEXT NOT NULL, prompt TEXT NOT NULL DEFAULT '',
+            negative_prompt TEXT, shot_text TEXT NOT NULL DEFAULT '', model TEXT NOT NULL,
+            width INTEGER, height INTEGER, num_frames INTEGER, fps INTEGER, duration_s REAL, seed INTEGER,
+            steps INTEGER, guidance REAL, flow_shift REAL, memory_mode TEXT, style TEXT,
+            characters TEXT NOT NULL DEFAULT '[]', tags TEXT NOT NULL DEFAULT '[]',
+            metadata TEXT NOT NULL DEFAULT '{}', size_bytes INTEGER, created_at REAL NOT NULL)""",
+        "CREATE INDEX clips_project ON clips(project_id, created_at)",
+        "CREATE INDEX clips_created ON clips(created_at)",
+        "CREATE INDEX clips_model ON clips(model)",
+        "CREATE INDEX clips_style ON clips(style)",
+        """CREATE TABLE project_clips (
+            project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            clip_id TEXT NOT NULL REFERENCES clips(id) ON DELETE CASCADE, added_at REAL NOT NULL,
+            PRIMARY KEY (project_id, clip_id))""",
+        "CREATE INDEX project_clips_clip ON project_clips(clip_id)",
+        """CREATE TABLE usage (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('device_seconds','clips','exports')),
+            amount REAL NOT NULL, user_id TEXT, project_id TEXT, device TEXT, ref TEXT NOT NULL,
+            created_at REAL NOT NULL, UNIQUE (kind, ref))""",
+        "CREATE INDEX usage_when ON usage(created_at)",
+    ):
+        db.execute(sql)
+
+
+def m003_library_search(db: sqlite_utils.Database) -> None:
+    """FTS5 over clips. Text columns hold jieba tokens joined by spaces (lower-cased), so
+    unicode61 sees Chinese words as words; `chars` holds each CJK character alone, so a
+    query for one character, or for a word jieba cut differently, still matches. The FTS
+    rowid is `clips.n` (a stable INTEGER PRIMARY KEY), so re-indexing a clip is a keyed delete."""
+    db.execute(
+        """CREATE VIRTUAL TABLE clip_search USING fts5(
+            prompt, shot_text, tags, characters, style, project_names, chars,
+            tokenize = 'unicode61 remove_diacritics 2')"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_core_records,
+    m002_jobs_clips_usage,
+    m003_library_search,
+]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """How many migrations this database has had."""
+    if "_migrations" not in db.table_names():
+        return 0
+    return int(db.execute("SELECT count(*) FROM _migrations").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database has not had, in order; returns their names.
+
+    Each runs in its own IMMEDIATE transaction and re-checks `_migrations` inside it, so
+    two processes opening a fresh database at once apply each migration exactly once."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    applied: list[str] = []
+    for fn in MIGRATIONS:
+        name = fn.__name__
+        if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+            continue
+        with transaction(db):
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+                continue
+            fn(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, time.time()])
+        applied.append(name)
+    return applied

@@ -1,0 +1,77 @@
+"""The studio database: WAL, migrations applied once each and in order, records."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from studio import paths
+from studio.db import MIGRATIONS, database_path, open_database, records, schema_version
+
+
+def test_opens_under_home_in_wal_mode_with_every_table(shotline_home):
+    db = open_database()
+    assert database_path() == shotline_home / "shotline.db" and database_path().is_file()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = set(db.table_names())
+    for name in ("users", "projects", "storyboards", "shots", "jobs", "job_runs", "clips", "project_clips", "assets",
+                 "timelines", "exports", "usage", "clip_search", "_migrations"):
+        assert name in tables
+    assert schema_version(db) == len(MIGRATIONS)
+
+
+def test_migrations_run_once_even_when_two_processes_open_a_fresh_database_together(tmp_path):
+    path = tmp_path / "race.db"
+    errors: list[BaseException] = []
+
+    def open_it():
+        try:
+            open_database(path).close()
+        except BaseException as err:  # noqa: BLE001
+            errors.append(err)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db = open_database(path)
+    names = [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()]
+    assert names == [fn.__name__ for fn in MIGRATIONS]
+
+
+def test_a_new_migration_is_applied_on_next_open(tmp_path, monkeypatch):
+    path = tmp_path / "m.db"
+    open_database(path).close()
+
+    def m999_add_colour(db):
+        db.execute("ALTER TABLE projects ADD COLUMN colour TEXT")
+
+    monkeypatch.setattr("studio.db.migrations.MIGRATIONS", [*MIGRATIONS, m999_add_colour])
+    db = open_database(path)
+    assert "colour" in db["projects"].columns_dict
+    assert schema_version(db) == len(MIGRATIONS) + 1
+
+
+def test_records_round_trip_and_bad_names_are_one_sentence():
+    db = open_database()
+    user = records.get_or_create_user(db, "ana")
+    assert records.get_or_create_user(db, "ana") == user
+    project = records.default_project(db, user)
+    assert records.default_project(db, user) == project
+    board = records.create_storyboard(db, project, "Pilot", "INT. KITCHEN - DAY")
+    shot = records.add_shot(db, board, project, 1, "Ana opens the door", characters=["Ana"], camera="dolly in")
+    assert db["shots"].get(shot)["characters"] == '["Ana"]'
+    tl = records.save_timeline(db, project, {"tracks": []}, "cut 1")
+    assert records.save_timeline(db, project, {"tracks": [1]}, "cut 1", timeline_id=tl) == tl
+    out = paths.new_media_path("exports", ".mp4")
+    export = records.record_export(db, str(out), "mp4", project_id=project, timeline_id=tl, user_id=user)
+    assert db["exports"].get(export)["format"] == "mp4"
+    with pytest.raises(ValueError, match="project name '' is not accepted"):
+        records.create_project(db, "", user)
+    with pytest.raises(ValueError, match="shot field"):
+        records.add_shot(db, board, project, 2, "x", colour="red")
+    with pytest.raises(ValueError, match="is not known"):
+        records.get_project(db, "nope")
