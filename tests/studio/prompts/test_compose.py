@@ -87,6 +87,7 @@ def test_missing_weights_are_never_built_just_to_count_tokens(shotline_home) -> 
         token_counter.cache_clear()
 
 
+@pytest.mark.slow  # builds the tiny model (~20 s on this machine)
 def test_the_real_tiny_tokenizer_counts_when_its_weights_are_local() -> None:
     if engine.weights_status("tiny") != "local":
         engine.resolve_weights("tiny")  # the tiny model is built locally in this test's SHOTLINE_HOME
