@@ -5,14 +5,16 @@ dropping the least important parts first, with a warning."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from engine.models import get_card
 from studio.prompts.characters import CharacterCard, cards_by_name, describe
 from studio.prompts.presets import Presets, StylePreset, default_presets
 from studio.prompts.tokens import token_counter
-from studio.storyboard.analyse import inline_dialogue
+from studio.storyboard.analyse import LEAD_CAMERA_ZH, inline_dialogue
 from studio.storyboard.model import Shot, Storyboard
+from studio.storyboard.split import has_words
 
 # what goes first when the prompt is too long (least important first)
 TRIM_ORDER = ("mood", "motion", "style_extra", "camera", "scene", "lighting", "style", "subject")
@@ -28,6 +30,9 @@ def _core(shot: Shot, cards: dict[str, CharacterCard]) -> str:
     if not visual.strip() or (shot.dialogue and shot.subtitle and visual.strip() == shot.subtitle.strip()):
         who = speakers[0] if speakers else (shot.characters[0] if shot.characters else "")
         visual = SPEAKING[lang].format(who=who).strip() if who else (visual or shot.subtitle)
+    stripped = LEAD_CAMERA_ZH.sub("", visual, count=1)
+    if has_words(stripped):  # 特写：咖啡师拉花 -> 咖啡师拉花 (the camera part says 特写镜头)
+        visual = stripped
     visual = visual.strip().rstrip("。.!！?？;；,，")
     for name in shot.characters:
         if name in cards:
@@ -48,7 +53,8 @@ def prompt_parts(shot: Shot, style: StylePreset | None, cards: dict[str, Charact
     style_items = [s.strip() for s in style.positive[lang].split("，" if lang == "zh" else ",")] if style else []
     return {
         "subject": core,
-        "scene": shot.setting if shot.setting and shot.setting.lower() not in core.lower() else "",
+        "scene": ("，" if lang == "zh" else ", ").join(
+            p for p in re.split(r"[，,]\s*", shot.setting) if p and p.lower() not in core.lower()),
         "motion": SUBTLE[lang] if not shot.action and not shot.dialogue else "",
         "camera": ("，" if lang == "zh" else ", ").join(camera),
         "lighting": shot.lighting,

@@ -134,3 +134,77 @@ def test_jieba_dictionary_loads_once_per_process(monkeypatch) -> None:
     monkeypatch.setattr(jieba, "initialize", lambda *a, **k: calls.append(1) or real(*a, **k))
     split("男孩在公园里跑步。老人在湖边钓鱼。")
     assert calls == [] and analyse_zh._READY
+
+
+def test_place_and_time_lines_describe_the_scene_and_notes_are_not_shots() -> None:
+    board = split("场景一\n地点：海边咖啡馆\n时间：黄昏\n人物：李明、小红\n价格：99元\n李明推门走进来。\n"
+                  "旁白（男声）：有些相遇，早已注定。")
+    assert len(board.shots) == 1
+    shot = board.shots[0]
+    assert shot.setting == "海边咖啡馆" and shot.time_of_day == "dusk"
+    assert shot.subtitle == "有些相遇，早已注定。" and shot.dialogue[0]["speaker"] == ""
+    assert "价格：99元" in shot.source
+
+
+def test_script_from_standard_input(monkeypatch, capsys) -> None:
+    import io
+    import json
+
+    from studio.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("A girl smiles at the camera."))
+    assert main(["storyboard", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["shots"][0]["text"] == "A girl smiles at the camera."
+
+
+def test_a_long_spoken_line_is_split_across_shots_with_its_subtitle() -> None:
+    line = "每一天，我们都在寻找更好的自己，在城市的喧嚣里，在清晨的第一缕阳光中，在每一杯用心冲泡的咖啡里。"
+    board = split(f"旁白：{line}")
+    assert len(board.shots) >= 2
+    assert "".join(s.subtitle for s in board.shots) == line
+    assert all(s.duration_s <= 5.0 for s in board.shots)
+
+
+def test_jieba_cache_is_kept_in_shotline_home() -> None:
+    import jieba
+
+    split("女孩在花园里。")
+    assert jieba.dt.tmp_dir and "cache" in jieba.dt.tmp_dir
+
+
+def test_shot_tables_map_columns_by_header() -> None:
+    board = split("| 镜号 | 景别 | 画面 | 台词/旁白 | 时长（秒） |\n|---|---|---|---|---|\n"
+                  "| 1 | 特写 | 咖啡豆落下 | 旁白：好咖啡，慢慢来。 | 3 |\n| 2 | 远景 | 城市清晨 | - | 2秒 |\n")
+    a, b = board.shots
+    assert (a.text, a.camera.size, a.subtitle, a.duration_s) == ("咖啡豆落下", "close-up", "好咖啡，慢慢来。", 3.0)
+    assert (b.text, b.camera.size, b.subtitle, b.duration_s) == ("城市清晨", "wide", "", 2.0)
+
+
+def test_a_table_that_is_not_a_shot_table_is_ordinary_text() -> None:
+    board = split("| Plan | Price |\n|---|---|\n| Basic | $9 |\n| Pro | $29 |")
+    assert board.shots and "Basic" in "".join(s.source for s in board.shots)
+
+
+def test_quotes_are_said_by_the_character_in_the_shot_but_voice_over_is_not() -> None:
+    from studio.prompts.characters import CharacterCard
+
+    cards = [CharacterCard("李明", "短发男生")]
+    quote = split("李明笑着说：“你好呀，好久不见。”", characters=cards).shots[0]
+    voice = split("画面：李明走进教室。\n旁白：新学期开始了。", characters=cards).shots[0]
+    assert quote.dialogue == [{"speaker": "李明", "text": "你好呀，好久不见。"}]
+    assert voice.dialogue == [{"speaker": "", "text": "新学期开始了。"}] and voice.characters == ["李明"]
+
+
+def test_a_duration_mark_leaves_clean_text() -> None:
+    assert split("A girl smiles (3s). She waves.").shots[0].text == "A girl smiles."
+
+
+def test_bracketed_headings_and_labels() -> None:
+    from studio.storyboard import build
+
+    board = build("【场景一】咖啡馆·清晨\n【画面】女孩推门走进来。\n【旁白】每一天，都值得一杯好咖啡。\n\n"
+                  "【镜头2】特写：咖啡师拉花\n[Scene 2] Street - night\nA boy runs through the rain.")
+    a, b, c = board.shots
+    assert (a.setting, a.time_of_day, a.subtitle) == ("咖啡馆", "dawn", "每一天，都值得一杯好咖啡。")
+    assert b.camera.size == "close-up" and not b.dialogue and b.prompt.startswith("咖啡师拉花")
+    assert c.scene == 2 and c.setting == "Street" and c.time_of_day == "rain"  # the line's own weather wins
