@@ -144,9 +144,11 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
     lines += [x for x in [*timeline.subtitles, *(extra_subtitles or [])] if x.start_s < total]
     lines = [Subtitle(x.start_s, min(x.end_s, total), x.text) for x in sorted(lines, key=lambda x: x.start_s)]
     cards = []
-    for card, (kind, length), start in zip([timeline.title, None, timeline.end_card], [segs[0], ("", 0), segs[-1]], [0.0, 0.0, starts[-1]], strict=False):
-        if card is not None and kind in ("title", "end"):
-            cards.append((start, start + length, card.text, card.colour, card.size))
+    if timeline.title:
+        cards.append((0.0, timeline.title.duration_s, timeline.title.text, timeline.title.colour, timeline.title.size))
+    if timeline.end_card:
+        end = timeline.end_card
+        cards.append((starts[-1], starts[-1] + end.duration_s, end.text, end.colour, end.size))
     ass = build_ass(timeline, w, h, lines, cards, total, FONT_FAMILY)
     graph.append(f"[{cur}]subtitles=filename={ASS_NAME}:fontsdir={FONTS_NAME},format=yuv420p[vout]")
 
