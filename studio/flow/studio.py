@@ -110,8 +110,8 @@ class Studio(StudioService):
         FlowRunner renders it in the background. Returns the task id."""
         from studio.export.presets import get_preset
 
-        flow = self.flow(user, project_id)
         data = self.timeline(user, project_id)
+        flow = self.flow(user, project_id)
         preset = "gif-preview" if preview else (preset or data.get("preset") or "720p")
         get_preset(preset)
         return store.add_task(self.db, "preview" if preview else "render", self.user_id(user),
