@@ -71,8 +71,12 @@ def add_api(studio: Any, runner: Any) -> None:
     def export_file(export_id: str, request: gr.Request) -> gr.FileData | None:
         from studio.ui.common import served
 
+        from gradio.processing_utils import save_file_to_cache
+        from gradio.utils import get_upload_folder
+
         path = served(studio.export(user_of(request), export_id)["path"])
-        return gr.FileData(path=path) if path else None
+        # a copy in Gradio's cache, under a content hash with a secret seed: the only URL that serves it
+        return gr.FileData(path=save_file_to_cache(path, get_upload_folder())) if path else None
 
     for fn, name in ((projects, "projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
                      (storyboard, "storyboard"), (queue, "queue"), (one_click_api, "one_click_api"),
