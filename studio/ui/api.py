@@ -35,13 +35,13 @@ def add_api(studio: Any, runner: Any) -> None:
     @guarded
     def jobs(project_id: str, request: gr.Request) -> list[dict]:
         keep = ("id", "status", "priority", "progress_step", "progress_total", "progress_message", "error", "clip_id",
-                "shot_id", "preview_path")
+                "shot_id")
         return [{k: j.get(k) for k in keep} for j in studio.project_jobs(user_of(request), project_id)]
 
     @guarded
     def exports(project_id: str, request: gr.Request) -> list[dict]:
         return [{"id": r["id"], "format": r["format"], "duration_s": r["duration_s"], "size_bytes": r["size_bytes"],
-                 "path": r["path"], "verify": r["metadata"].get("verify")}
+                 "file_name": Path(r["path"]).name, "verify": r["metadata"].get("verify")}
                 for r in studio.exports(user_of(request), project_id or None)]
 
     @guarded
@@ -65,7 +65,9 @@ def add_api(studio: Any, runner: Any) -> None:
     @guarded
     def task(task_id: str, request: gr.Request) -> dict:
         row = studio.task(user_of(request), task_id)
-        return {k: row[k] for k in ("id", "kind", "status", "progress", "message", "error", "result")}
+        result = row["result"] or {}  # server paths stay on the server (and a "path" key reads as a file)
+        public = {k: result[k] for k in ("export_id", "preset", "duration_s", "content_id", "verify") if k in result}
+        return {**{k: row[k] for k in ("id", "kind", "status", "progress", "message", "error")}, "result": public}
 
     @guarded
     def export_file(export_id: str, request: gr.Request) -> gr.FileData | None:
