@@ -20,13 +20,13 @@ from typing import Any
 
 from engine.cancel import CancelToken
 from engine.errors import EngineError, GenerationCancelled, OutOfMemory
+from engine.events import EventPump, EventSink
 from engine.memory import component_dtypes, default_device, oom_message, place, resolve_memory_mode
 from engine.preview import LatentPreviewer, clean_estimate
-from engine.speed import apply_call_speed, apply_load_speed, undo_call_speed
+from engine.speed import CallSpeed, apply_load_speed
 from engine.types import (
     CancelledEvent,
     DecodingEvent,
-    EngineEvent,
     FailedEvent,
     FinishedEvent,
     GenerationRequest,
@@ -39,7 +39,6 @@ from engine.video import write_mp4
 from engine.weights import resolve_weights
 
 log = logging.getLogger("shotline.engine")
-EventSink = Callable[[EngineEvent], None]
 
 
 class _Cancelled(Exception):
@@ -123,19 +122,32 @@ class Engine:
     def generate(self, request: GenerationRequest, on_event: EventSink | None = None,
                  cancel: CancelToken | None = None, preview_dir: str | os.PathLike | None = None) -> GenerationResult:
         """Generate one clip. Raises InvalidRequest, WeightsUnavailable, OutOfMemory or
-        GenerationCancelled; emits events through `on_event` (called on this thread).
-        With `preview_dir`, each step's preview is also saved there as a PNG."""
-        emit = on_event or (lambda _e: None)
+        GenerationCancelled. Events reach `on_event` in order: a validation failure on
+        this thread, everything after on the engine's event thread (see engine.events);
+        all are delivered before this returns or raises. With `preview_dir`, each step's
+        preview is also saved there as a PNG (written before its StepEvent arrives)."""
         try:
             r = resolve_request(request)
         except EngineError as err:
-            emit(FailedEvent(message=str(err)))
+            if on_event is not None:
+                on_event(FailedEvent(message=str(err)))
             raise
         with self._lock:
-            return self._generate(r, emit, cancel, preview_dir)
+            pump = EventPump(on_event)
+            try:
+                result = self._generate(r, pump, cancel, preview_dir)
+            finally:
+                pump.close()
+                self.last_stats["preview_write_s"] = pump.write_s
+            if pump.error is not None:
+                raise pump.error
+            return result
 
-    def _generate(self, r: Resolved, emit: EventSink, cancel: CancelToken | None, preview_dir) -> GenerationResult:
+    def _generate(self, r: Resolved, pump: EventPump, cancel: CancelToken | None, preview_dir) -> GenerationResult:
         import torch
+
+        emit = pump.emit
+        self.last_stats = {}
 
         t0 = time.perf_counter()
         device = r.device or default_device()
@@ -149,13 +161,14 @@ class Engine:
             preview_folder = Path(preview_dir) if preview_dir is not None else None
             if preview_folder is not None:
                 preview_folder.mkdir(parents=True, exist_ok=True)
-            callback = _StepCallback(r, emit, cancel, preview_folder)
+            callback = _StepCallback(r, pump, cancel, preview_folder)
             generator = torch.Generator(device="cpu").manual_seed(r.seed)
             kwargs: dict[str, Any] = {}
             if r.guidance_2 is not None:
                 kwargs["guidance_scale_2"] = r.guidance_2
-            cached = apply_call_speed(pipe, r.speed, r.steps)
-            try:
+            with CallSpeed(pipe, r.speed, r.steps, r.card.id) as speed:
+                if speed.calibrating:
+                    emit(LoadingEvent(model=r.card.id, message="MagCache: calibrating on this run (no speed-up yet)"))
                 with torch.inference_mode():
                     out = pipe(
                         prompt=r.prompt, negative_prompt=r.negative_prompt, height=r.height, width=r.width,
@@ -163,8 +176,6 @@ class Engine:
                         generator=generator, output_type="np", callback_on_step_end=callback,
                         max_sequence_length=r.card.text_encoder_max_tokens, **kwargs,
                     )
-            finally:
-                undo_call_speed(cached)
             frames = out.frames[0]
             metadata = _metadata(r, mode, device)
             target = r.output_path
@@ -189,7 +200,7 @@ class Engine:
             emit(FailedEvent(message=f"Generation failed: {type(err).__name__}: {err}"))
             raise
         elapsed = time.perf_counter() - t0
-        self.last_stats = {"elapsed_s": elapsed, **callback.stats()}
+        self.last_stats.update({"elapsed_s": elapsed, **callback.stats()})
         result = GenerationResult(
             video_path=str(path), width=r.width, height=r.height, num_frames=int(frames.shape[0]),
             fps=r.card.fps, seed=r.seed, model=r.card.id, metadata=metadata, elapsed_s=elapsed,
@@ -209,8 +220,8 @@ class Engine:
 class _StepCallback:
     """diffusers' `callback_on_step_end`: events, previews, cancellation."""
 
-    def __init__(self, r: Resolved, emit: EventSink, cancel: CancelToken | None, preview_dir: Path | None):
-        self.r, self.emit, self.cancel, self.preview_dir = r, emit, cancel, preview_dir
+    def __init__(self, r: Resolved, pump: EventPump, cancel: CancelToken | None, preview_dir: Path | None):
+        self.r, self.pump, self.cancel, self.preview_dir = r, pump, cancel, preview_dir
         self.previewer = LatentPreviewer(r.card.vae_family) if r.preview_every else None
         self.t_start = time.perf_counter()
         self.previous = None
@@ -221,29 +232,36 @@ class _StepCallback:
         return {"preview_s": self.preview_s, "previews": float(self.previews)}
 
     def __call__(self, pipe, i: int, t, kwargs: dict) -> dict:
+        if self.pump.error is not None:  # the caller's on_event failed: stop here
+            raise self.pump.error
         latents = kwargs["latents"]
         total = self.r.steps
         step = i + 1
-        image = path = None
+        image = path = save = None
         if self.previewer is not None and (step % self.r.preview_every == 0 or step == total):
             tp = time.perf_counter()
             x0 = clean_estimate(pipe.scheduler, latents, self.previous, i)
             image = self.previewer.to_image(x0 if x0 is not None else latents)
-            if self.preview_dir is not None:
-                path = str(self.preview_dir / f"step-{step:03d}.png")
-                image.save(path, compress_level=1)
             self.preview_s += time.perf_counter() - tp
             self.previews += 1
+            if self.preview_dir is not None:
+                path = str(self.preview_dir / f"step-{step:03d}.png")
+                save = _saver(image, path)
         if self.previewer is not None and getattr(pipe.scheduler, "model_outputs", None) is None:
             self.previous = latents  # only Euler-style schedulers need x_{t-1} for x0
         elapsed = time.perf_counter() - self.t_start
         eta = elapsed / step * (total - step)
-        self.emit(StepEvent(step=step, total=total, elapsed_s=elapsed, eta_s=eta, preview=image, preview_path=path))
+        self.pump.emit(StepEvent(step=step, total=total, elapsed_s=elapsed, eta_s=eta, preview=image,
+                                 preview_path=path), before=save)
         if self.cancel is not None and self.cancel.cancelled:
             raise _Cancelled(step)
         if step == total:
-            self.emit(DecodingEvent())
+            self.pump.emit(DecodingEvent())
         return {}
+
+
+def _saver(image, path: str) -> Callable[[], None]:
+    return lambda: image.save(path, compress_level=1)
 
 
 _DEFAULT_ENGINE = Engine()

@@ -35,9 +35,15 @@ def resolve_memory_mode(card: ModelCard, mode: str, device: str) -> str:
         return "cpu"
     if mode != "auto":
         return mode
-    free = free_vram_gb(device) * HEADROOM
+    return pick_memory_mode(card, free_vram_gb(device))
+
+
+def pick_memory_mode(card: ModelCard, free_gb: float) -> str:
+    """`auto`: the fastest mode whose VRAM need (card) fits in 90% of `free_gb`; group
+    offload when none does (it needs the least of the three)."""
+    usable = free_gb * HEADROOM
     for candidate in AUTO_ORDER:
-        if card.vram_gb.get(candidate, float("inf")) <= free:
+        if card.vram_gb.get(candidate, float("inf")) <= usable:
             return candidate
     return "group_offload"
 

@@ -105,6 +105,8 @@ class LatentPreviewer:
         self.channels = len(factors)
         self.max_frames = max_frames
         self._cache: dict[Any, tuple[Any, Any]] = {}
+        self._np_factors = np.asarray(factors, dtype=np.float32)
+        self._np_bias = np.asarray(bias, dtype=np.float32)
 
     def _weights(self, device, dtype):
         import torch
@@ -117,25 +119,48 @@ class LatentPreviewer:
             )
         return self._cache[key]
 
-    def to_image(self, latent):  # latent: torch.Tensor (1, C, T, H, W) -> PIL.Image.Image
+    def _indices(self, t: int) -> list[int]:
+        """Up to `max_frames` latent frames spread evenly over the clip (first and last included)."""
+        count = min(self.max_frames, t)
+        if count == 1:
+            return [t - 1]
+        return [round(i * (t - 1) / (count - 1)) for i in range(count)]
+
+    def to_array(self, latent, use_torch: bool | None = None) -> np.ndarray:
+        """(1, C, T, H, W) latent -> (H, k*W, 3) uint8 strip of k frames side by side, at
+        latent resolution (one pixel per latent cell). CPU latents go through numpy, others
+        stay on their device in torch (`use_torch` forces a path)."""
         import torch
-        from PIL import Image
 
         if latent.ndim != 5 or latent.shape[1] != self.channels:
             raise ValueError(f"preview expects a (1, {self.channels}, T, H, W) latent, got {tuple(latent.shape)}")
+        _, _, t, h, w = latent.shape
+        idx = self._indices(t)
+        if use_torch is None:
+            use_torch = latent.device.type != "cpu"
+        if not use_torch:
+            # numpy for CPU latents: torch's intra-op threads cost more than the maths on
+            # tensors this small (and much more on a busy machine)
+            frames = latent.detach()[0, :, idx].float().numpy()  # (C, k, H, W)
+            flat = frames.transpose(2, 1, 3, 0).reshape(-1, self.channels)  # (H*k*W, C)
+            rgb = flat @ self._np_factors + self._np_bias
+            np.clip(rgb, -1, 1, out=rgb)
+            return ((rgb + 1) * 127.5).astype(np.uint8).reshape(h, len(idx) * w, 3)
         with torch.no_grad():
-            lat = latent[0]
-            t = lat.shape[1]
-            count = min(self.max_frames, t)
-            idx = torch.linspace(0, t - 1, count).round().long().tolist() if count > 1 else [t - 1]
-            frames = lat[:, idx].float()  # (C, k, H, W)
+            frames = latent[0, :, idx].float()  # (C, k, H, W)
             factors, bias = self._weights(frames.device, frames.dtype)
-            rgb = torch.einsum("ckhw,cr->khwr", frames, factors) + bias  # (k, H, W, 3) in about [-1, 1]
-            rgb = ((rgb.clamp(-1, 1) + 1) * 127.5).to(torch.uint8)
-            strip = torch.cat(list(rgb), dim=1).cpu().numpy()  # (H, k*W, 3)
-        image = Image.fromarray(np.ascontiguousarray(strip))
-        if image.height < MIN_PREVIEW_HEIGHT:
-            scale = -(-MIN_PREVIEW_HEIGHT // image.height)
+            # (H, k, W, C) @ (C, 3) -> (H, k*W, 3): frames side by side in one matmul
+            rgb = torch.addmm(bias, frames.permute(2, 1, 3, 0).reshape(-1, self.channels), factors)
+            rgb = rgb.clamp_(-1, 1).add_(1).mul_(127.5).to(torch.uint8)
+            return rgb.reshape(h, len(idx) * w, 3).cpu().numpy()
+
+    def to_image(self, latent, min_height: int = MIN_PREVIEW_HEIGHT):  # -> PIL.Image.Image
+        """The strip as a PIL image, scaled up by a whole factor (nearest) to `min_height`."""
+        from PIL import Image
+
+        image = Image.fromarray(self.to_array(latent))
+        if image.height < min_height:
+            scale = -(-min_height // image.height)
             image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
         return image
 

@@ -9,6 +9,10 @@ extrapolate transformer work on some steps.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
+import json
 from typing import Any
 
 from engine.errors import InvalidRequest
@@ -38,7 +42,8 @@ SPEED_OPTIONS: tuple[dict[str, Any], ...] = (
      "choices": CACHES, "default_threshold": 0.05},
     {"key": "cache", "value": "mag", "label": "MagCache (trades quality for speed)", "exact": False,
      "effect": "Skips steps whose residual magnitude is predictable: 2.2-2.8x on Wan.",
-     "quality": "Lower: PSNR about 20-24 dB against the uncached clip.", "choices": CACHES,
+     "quality": "Lower: PSNR about 20-24 dB against the uncached clip. The first run on a model calibrates "
+                "(no speed-up) and stores the ratios.", "choices": CACHES,
      "default_threshold": 0.06},
     {"key": "cache", "value": "taylorseer", "label": "TaylorSeer (trades quality for speed)", "exact": False,
      "effect": "Predicts block outputs by Taylor extrapolation between full steps (interval 5 by default).",
@@ -81,28 +86,83 @@ def cache_config(speed: SpeedOptions, steps: int, mag_ratios: list[float] | None
     return TaylorSeerCacheConfig()
 
 
-def apply_call_speed(pipe, speed: SpeedOptions, steps: int) -> list:
-    """Per-call options (attention backend, cache) on every transformer of `pipe`.
-    Returns the transformers that got a cache, for `undo_call_speed`."""
-    cached = []
-    for name in ("transformer", "transformer_2"):
-        model = getattr(pipe, name, None)
-        if model is None:
-            continue
-        wanted = speed.attention_backend or "native"
-        if getattr(model, "_shotline_attention", "native") != wanted:
-            model.set_attention_backend(wanted)
-            model._shotline_attention = wanted
-        config = cache_config(speed, steps)
-        if config is not None:
-            model.enable_cache(config)
-            cached.append(model)
-    return cached
+def _mag_file(model_id: str):
+    from engine.weights import models_dir
+
+    return models_dir() / "magcache" / f"{model_id}.json"
 
 
-def undo_call_speed(cached: list) -> None:
-    for model in cached:
-        model.disable_cache()
+def load_mag_ratios(model_id: str) -> list[float] | None:
+    """MagCache magnitude ratios calibrated earlier for this model, or None."""
+    path = _mag_file(model_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ratios = data.get("mag_ratios")
+    return [float(x) for x in ratios] if isinstance(ratios, list) and len(ratios) > 1 else None
+
+
+def parse_calibration(text: str) -> list[float] | None:
+    """The first ratio list diffusers' MagCache calibration printed (cond pass), or None."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if "Calibration Complete" in line and i + 1 < len(lines):
+            try:
+                values = ast.literal_eval(lines[i + 1].strip())
+            except (ValueError, SyntaxError):
+                return None
+            if isinstance(values, list) and all(isinstance(v, (int, float)) for v in values):
+                return [float(v) for v in values]
+    return None
+
+
+class CallSpeed:
+    """Per-call options on every transformer of a pipeline: the attention backend (kept
+    until changed) and a cache (removed again on exit). With `cache="mag"` and no
+    calibration yet for the model, the run calibrates (no skipping, same output as
+    uncached) and stores the ratios under the models cache for the next runs."""
+
+    def __init__(self, pipe, speed: SpeedOptions, steps: int, model_id: str):
+        self.pipe, self.speed, self.steps, self.model_id = pipe, speed, steps, model_id
+        self.cached: list = []
+        self.calibrating = False
+        self._stdout = io.StringIO()
+        self._redirect = None
+
+    def __enter__(self) -> CallSpeed:
+        ratios = load_mag_ratios(self.model_id) if self.speed.cache == "mag" else None
+        self.calibrating = self.speed.cache == "mag" and ratios is None
+        for name in ("transformer", "transformer_2"):
+            model = getattr(self.pipe, name, None)
+            if model is None:
+                continue
+            wanted = self.speed.attention_backend or "native"
+            if getattr(model, "_shotline_attention", "native") != wanted:
+                model.set_attention_backend(wanted)
+                model._shotline_attention = wanted
+            config = cache_config(self.speed, self.steps, ratios)
+            if config is not None:
+                model.enable_cache(config)
+                self.cached.append(model)
+        if self.calibrating:  # diffusers prints the calibration result; keep it off stdout
+            self._redirect = contextlib.redirect_stdout(self._stdout)
+            self._redirect.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._redirect is not None:
+            self._redirect.__exit__(None, None, None)
+        for model in self.cached:
+            model.disable_cache()
+        if self.calibrating and exc_type is None:
+            ratios = parse_calibration(self._stdout.getvalue())
+            if ratios:
+                path = _mag_file(self.model_id)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"mag_ratios": ratios, "steps": self.steps}), encoding="utf-8")
+                tmp.replace(path)
 
 
 def apply_load_speed(pipe, speed: SpeedOptions) -> None:

@@ -13,7 +13,7 @@ from studio.cli import UserError
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("storyboard", help="split a script into shots with Wan prompts",
                               description="Split a script (Chinese, English or both) into shots with prompts.")
-    p.add_argument("script", metavar="SCRIPT_FILE", help="a UTF-8 text or Markdown file")
+    p.add_argument("script", metavar="SCRIPT_FILE", help="a UTF-8 text or Markdown file ('-' reads standard input)")
     p.add_argument("--style", help="a style preset id or name (see `shotline styles`)")
     p.add_argument("--model", default=None, help="model id (default: wan2.1-t2v-1.3b); sets the clip length")
     p.add_argument("--characters", metavar="FILE", help="character cards, .json or .yaml")
@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _read_script(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
     path = Path(name)
     if not path.is_file():
         raise UserError(f"Script file {name!r} does not exist.")

@@ -5,6 +5,7 @@ dropping the least important parts first, with a warning."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from engine.models import get_card
@@ -48,7 +49,8 @@ def prompt_parts(shot: Shot, style: StylePreset | None, cards: dict[str, Charact
     style_items = [s.strip() for s in style.positive[lang].split("，" if lang == "zh" else ",")] if style else []
     return {
         "subject": core,
-        "scene": shot.setting if shot.setting and shot.setting.lower() not in core.lower() else "",
+        "scene": ("，" if lang == "zh" else ", ").join(
+            p for p in re.split(r"[，,]\s*", shot.setting) if p and p.lower() not in core.lower()),
         "motion": SUBTLE[lang] if not shot.action and not shot.dialogue else "",
         "camera": ("，" if lang == "zh" else ", ").join(camera),
         "lighting": shot.lighting,

@@ -32,11 +32,15 @@ def estimate_tokens(text: str) -> int:
 
 @lru_cache(maxsize=8)
 def token_counter(model: str) -> tuple[Callable[[str], int], bool]:
-    """(count function, exact?) for `model`: the tokenizer's count where it loads, else the estimate."""
+    """(count function, exact?) for `model`: the tokenizer's count where the weights are
+    already local, else the estimate. Read once per process and model."""
     import engine
 
     loader = getattr(engine, "load_tokenizer", None)
+    status = getattr(engine, "weights_status", None)
     tokenizer = None
+    if status is not None and status(model) != "local":
+        loader = None  # never build or download weights just to count tokens
     if loader is not None:
         try:
             tokenizer = loader(model)

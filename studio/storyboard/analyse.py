@@ -253,7 +253,7 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         setting, time = heading_parts(beat.heading, ctx) if beat.heading else ("", None)
         state.update(scene=beat.scene, scene_setting=setting, scene_time=time, characters=[], first=True)
     if state.get("block") != beat.block:  # a new paragraph: only the heading's setting and time carry over
-        state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"])
+        state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"], last_setting="")
     speakers = [d["speaker"] for d in dialogue if d.get("speaker")]
     names = names | {s for s in speakers if CJK.search(s)}
     looked = LEAD_CAMERA_ZH.sub("", visual, count=1)
@@ -275,7 +275,11 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         elif d.get("speaker") in ctx.names:
             d["speaker"] = ctx.names[d["speaker"]]
     time = find_time(visual, ctx.presets) or state["time"]
-    setting = parts["setting"] or state["scene_setting"]
+    setting = beat.row_setting or parts["setting"] or (
+        state.get("last_setting", "") if beat.spoken or not visual.strip() else "") or state["scene_setting"]
+    if parts["setting"] and state["scene_setting"] and state["scene_setting"].lower() not in setting.lower():
+        sep = "，" if language(state["scene_setting"]) == "zh" else ", "
+        setting = state["scene_setting"] + sep + setting  # INT. COFFEE SHOP + "by the window"
     size, move = find_camera(text + " " + beat.camera_hint, ctx.presets)
     explicit = bool(size or move)
     if beat.heading and not (size and move):  # a heading such as 场景三：产品特写 sets the camera for its scene
@@ -288,7 +292,7 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
             size = sizes["medium-close-up"]
         elif state["first"] and setting and not characters:
             size = sizes["wide"]
-        elif characters or _has_person(subject, ctx):
+        elif characters or _has_person(subject, ctx, parts["action"]):
             size = sizes["medium"] if not parts["moving"] else sizes["full"]
         elif setting and not subject and not parts["action"]:
             size = sizes["wide"]
@@ -298,7 +302,8 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         moves = {c.id: c for c in ctx.presets.camera["moves"]}
         move = moves["follow"] if parts["moving"] else (moves["push-in"] if size.id in ("close-up", "extreme-close-up") else moves["static"])
     mood = find_mood(text, ctx.presets)
-    state.update(setting=setting, time=time, first=False, characters=characters or state["characters"])
+    state.update(setting=setting, time=time, first=False, characters=characters or state["characters"],
+                 last_setting=setting)
     return Shot(
         index=0, text=text.strip(), scene=beat.scene, heading=beat.heading, language=lang,
         subject=subject, action=parts["action"], setting=setting,
@@ -309,13 +314,26 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
     )
 
 
-def _has_person(subject: str, ctx: Context) -> bool:
+HUMAN_VERBS = frozenset("""walk run sit stand look smile laugh cry say talk nod wave hug kiss read write eat drink
+dance sing open hold pick turn enter leave buy pay sip taste cook wear carry push pull throw catch watch meet speak
+answer ask shout whisper stare gaze glance step kneel lean sleep wake type scroll tap unbox try use play jog hike shop
+check join greet call order serve pour chop stir bake paint draw build fix clean wash fold pack cheer clap""".split())
+
+
+def _human_action(action: str) -> bool:
+    first = action.split(" ", 1)[0].lower()
+    stems = {first, first[:-1], first[:-2], first[:-3], first[:-3] + "e"}  # runs, watches, smiled, smiling
+    return not stems.isdisjoint(HUMAN_VERBS)
+
+
+def _has_person(subject: str, ctx: Context, action: str = "") -> bool:
     if not subject:
         return False
     if CJK.search(subject):
         return any(p in subject for p in ctx.presets.zh["people"] + ctx.presets.zh["pronouns"])
     words = EN_WORD.findall(subject)
     low = {w.lower() for w in words}
-    if len(words) <= 2 and words and all(w[:1].isupper() for w in words) and low.isdisjoint(ctx.presets.en["stop_subject"]):
-        return True  # "Ben", "Mr Lee": a name
+    if (len(words) <= 2 and words and all(w[:1].isupper() for w in words)
+            and low.isdisjoint(ctx.presets.en["stop_subject"]) and _human_action(action)):
+        return True  # "Ben runs", "Mr Lee smiles": a name doing what people do ("Steam rises" is not)
     return not low.isdisjoint(_en_lexicon(ctx.presets).people | _en_lexicon(ctx.presets).pronouns)

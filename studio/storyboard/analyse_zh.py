@@ -31,6 +31,11 @@ def pos_tags(text: str, names: set[str] = frozenset()) -> list[tuple[str, str]]:
         with _LOCK:
             if not _READY:
                 jieba.setLogLevel(logging.WARNING)
+                from studio.paths import home
+
+                cache = home() / "cache"  # jieba's dictionary cache lives in SHOTLINE_HOME, not /tmp
+                cache.mkdir(parents=True, exist_ok=True)
+                jieba.dt.tmp_dir = str(cache)
                 jieba.initialize()
                 _READY = True
     for name in names - _ADDED:
@@ -86,6 +91,9 @@ def analyse(text: str, lex: dict[str, list[str]], names: set[str], skip: frozens
             end = i + 1
             while end < len(tags) and (_is_place(*tags[end], lex, skip) or tags[end][1] == "f"):
                 end += 1
+            if len(word) == 1 and start == i and not (
+                    (i > 0 and tags[i - 1][1] in ("p", "m", "mq")) or (i + 1 < len(tags) and tags[i + 1][1] == "f")):
+                continue  # a lone one-character "place" (闻香) is too often something else; 在锦里, 整条河 are places
             setting = "".join(words[start:end])
             break
     # subject: the first person (or failing that, the first noun) with its modifiers

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from studio.storyboard.tables import cell_seconds, is_table_line, parse_table
+
 CN_NUM = "一二三四五六七八九十百零〇两\\d"
 MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 SCENE_HEADING = re.compile(
@@ -24,9 +26,14 @@ DURATION_EDGE = re.compile(rf"(?:^\s*{DURATION_WORD}\s*[：:，,、]\s*|[，,、
 VISUAL_LABELS = ("画面", "镜头画面", "视觉", "场景描述", "visual", "visuals", "video", "picture", "action")
 VOICE_LABELS = ("旁白", "配音", "画外音", "字幕", "文案", "口播", "解说", "vo", "v.o.", "voiceover", "voice-over",
                 "voice over", "narrator", "narration", "audio", "subtitle", "super", "caption", "slogan", "标语")
-NOTE_LABELS = ("音乐", "音效", "背景音乐", "bgm", "music", "sfx", "sound", "转场", "transition", "备注", "note")
+NOTE_LABELS = ("音乐", "音效", "背景音乐", "bgm", "music", "sfx", "sound", "转场", "transition", "备注", "note", "notes",
+               "注意", "人物", "角色", "出场人物", "characters", "cast", "产品", "product", "价格", "price", "标题", "title",
+               "主题", "theme", "时长", "duration", "风格", "style", "目标", "target", "客户", "client", "品牌", "brand",
+               "道具", "props", "服装", "wardrobe", "tip", "tips")
+SETTING_LABELS = ("地点", "场地", "地址", "环境", "时间", "location", "place", "setting", "time")
 CAMERA_LABELS = ("镜头", "机位", "运镜", "景别", "camera", "cam", "angle", "lens")
-LABELLED = re.compile(r"^\s*([^\s：:。.!！?？，,]{1,12}|[A-Za-z][A-Za-z.' -]{0,24}?)\s*[：:]\s*(.*)$")
+LABELLED = re.compile(r"^\s*([^\s：:。.!！?？，,]{1,12}|[A-Za-z][A-Za-z.'() -]{0,24}?)\s*[：:]\s*(.*)$")
+LABEL_NOTE = re.compile(r"\s*[（(][^)）]*[)）]\s*")
 CUE = re.compile(r"^\s*([A-Z][A-Z0-9 .'\-]{0,30}?)\s*(\((?:V\.O\.|O\.S\.|O\.C\.|CONT'D|cont'd)\))?\s*$")
 PARENTHETICAL = re.compile(r"^\s*[(（][^)）]*[)）]\s*$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -49,6 +56,7 @@ class Beat:
     spoken: bool = False  # the whole text is dialogue or voice-over
     duration: float | None = None  # explicit duration in seconds
     camera_hint: str = ""
+    row_setting: str = ""  # a shot table's place column
     dialogue: list[dict[str, str]] = field(default_factory=list)  # attached speaker / voice-over lines
 
 
@@ -135,6 +143,7 @@ class _Splitter:
         self.cue: str = ""  # open screenplay speaker
         self.title = ""
         self.block = 0
+        self.table: list[str] = []
 
     # -- beats --------------------------------------------------------------------------
     def emit(self, text: str, source: str, **kw: object) -> Beat | None:
@@ -180,6 +189,13 @@ class _Splitter:
     # -- lines --------------------------------------------------------------------------
     def line(self, raw: str) -> None:
         line = raw.strip()
+        if is_table_line(line):
+            if not self.table:
+                self.flush()
+            self.table.append(line)
+            return
+        if self.table:
+            self.flush_table()
         if not line:
             self.flush()
             self.block += 1
@@ -234,11 +250,19 @@ class _Splitter:
         self.para.append(line)
 
     def labelled(self, label: str, rest: str, line: str) -> bool:
+        label = LABEL_NOTE.sub("", label).strip() or label  # 旁白（男声） / VO (female)
         low = label.lower()
+        if low in SETTING_LABELS:  # 地点：咖啡馆 / 时间：清晨 describe the scene, like its heading
+            self.flush()
+            self.heading = f"{self.heading} {rest}".strip()
+            self.attach_source(line) if self.scene_beats else self.pending.append(line)
+            return True
         if low in VISUAL_LABELS or _camera_label(label):
             self.flush()
             self.item = Beat(text=rest, source=line, camera_hint=label if low not in VISUAL_LABELS else "")
             return True
+        if (low in CAMERA_LABELS or low in NOTE_LABELS) and self.para:
+            self.flush()  # the open paragraph comes first, so the sources stay in order
         if low in CAMERA_LABELS:
             target = self.item or (self.beats[-1] if self.beats and self.scene_beats else None)
             if target is None:
@@ -296,7 +320,38 @@ class _Splitter:
         self.scene_beats = 0
         self.pending.append(line)
 
+    def flush_table(self) -> None:
+        lines, self.table = self.table, []
+        parsed = parse_table(lines)
+        if parsed is None:  # not a shot table: its lines are ordinary text
+            for line in lines:
+                self.para.append(line)
+            self.flush()
+            return
+        header, rows = parsed
+        self.pending.extend(header)
+        for row in rows:
+            self.block += 1
+            text = row.visual or row.speech
+            beat = self.emit(text, row.source, camera_hint=row.camera, spoken=not row.visual,
+                             speaker=row.speaker if not row.visual else "")
+            if beat is None:
+                continue
+            if row.speech:
+                speaker, said = row.speaker, row.speech
+                label = LABELLED.match(said)
+                if label and (label.group(1).lower() in VOICE_LABELS or _looks_like_name(label.group(1))):
+                    said = label.group(2)
+                    speaker = "" if label.group(1).lower() in VOICE_LABELS else label.group(1)
+                beat.dialogue.append({"speaker": speaker, "text": unquote(said)})
+            if row.duration and beat.duration is None:
+                beat.duration = cell_seconds(row.duration)
+            if row.setting:
+                beat.row_setting = row.setting
+
     def finish(self) -> list[Beat]:
+        if self.table:
+            self.flush_table()
         self.flush()
         if self.pending:
             source = "\n".join(self.pending)

@@ -8,7 +8,13 @@ import pytest
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(_model_caches):
+    import torch
+
     from engine import resolve_weights
+
+    # the tiny model's ops are too small for intra-op threads to pay off, and on a busy
+    # machine their spinning makes them several times slower
+    torch.set_num_threads(1)
 
     return resolve_weights("tiny")
 

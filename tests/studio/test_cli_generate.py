@@ -10,12 +10,24 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from engine import read_frames, read_metadata
 from studio.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """The tiny model's ops are too small for torch's intra-op threads to pay off."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _generate(tmp_path: Path, name: str, seed: int, *extra: str) -> tuple[int, Path, Path]:

@@ -65,13 +65,26 @@ def queue_url(request):
     return url
 
 
+def _studio_side(url):
+    from studio.jobs import open_studio_side
+
+    side = open_studio_side(url, heartbeat_s=HEARTBEAT_S, stale_after_s=STALE_AFTER_S)
+    side.mirror.start()
+    return side
+
+
 @pytest.fixture
 def studio(queue_url):
     """The studio side (db, queue, JobService, mirror thread) with short heartbeats."""
-    from studio.jobs import open_studio_side
+    side = _studio_side(queue_url)
+    yield side
+    side.close()
 
-    side = open_studio_side(queue_url, heartbeat_s=HEARTBEAT_S, stale_after_s=STALE_AFTER_S)
-    side.mirror.start()
+
+@pytest.fixture
+def sqlite_studio():
+    """The studio side on the SQLite queue only, for tests of backend-independent parts."""
+    side = _studio_side(None)
     yield side
     side.close()
 

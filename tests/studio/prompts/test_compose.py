@@ -77,6 +77,29 @@ def test_long_prompts_are_trimmed_to_the_budget_with_a_warning() -> None:
     assert shot.prompt.startswith("一个女孩")  # the subject is what survives
 
 
+def test_missing_weights_are_never_built_just_to_count_tokens(shotline_home) -> None:
+    token_counter.cache_clear()
+    try:
+        count, exact = token_counter("tiny")
+        assert not exact and count is estimate_tokens
+        assert not any(shotline_home.rglob("model_index.json"))
+    finally:
+        token_counter.cache_clear()
+
+
+def test_the_real_tiny_tokenizer_counts_when_its_weights_are_local() -> None:
+    if engine.weights_status("tiny") != "local":
+        engine.resolve_weights("tiny")  # the tiny model is built locally in this test's SHOTLINE_HOME
+    token_counter.cache_clear()
+    try:
+        count, exact = token_counter("tiny")
+        assert exact
+        shot = build("镜头1（2秒）：" + "，".join(["女孩在开满鲜花的山坡上奔跑"] * 40), model="tiny").shots[0]
+        assert count(shot.prompt) <= 512 and "tokenizer" in shot.warnings[-1]
+    finally:
+        token_counter.cache_clear()
+
+
 def test_the_model_tokenizer_is_used_when_the_engine_gives_one(monkeypatch) -> None:
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
@@ -86,6 +109,7 @@ def test_the_model_tokenizer_is_used_when_the_engine_gives_one(monkeypatch) -> N
     raw.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
     tok = PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="[UNK]")
     monkeypatch.setattr(engine, "load_tokenizer", lambda model: tok, raising=False)
+    monkeypatch.setattr(engine, "weights_status", lambda model: "local", raising=False)
     token_counter.cache_clear()
     try:
         count, exact = tokens.token_counter("tiny")

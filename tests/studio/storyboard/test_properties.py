@@ -17,6 +17,7 @@ NON_WS = re.compile(r"\s")
 SCRIPTY = st.lists(st.sampled_from([
     "场景一：", "INT. KITCHEN - NIGHT", "Scene 2", "镜头1（3秒）：", "# 标题", "## Scene", "- ", "1. ", "\n", "\n\n",
     "“", "”", "「", "」", '"', "：", ": ", "。", "！", "？", "；", "…", ". ", "(3s)", "3秒", "ANNA\n", "旁白：", "VO: ",
+    "| 画面 | 台词 | 时长 |\n", "|---|---|---|\n", "| 女孩微笑 | 你好 | 3 |\n", "| - | | x |\n", "|", "地点：", "人物：",
     "夕阳下", "女人走过小巷", "A woman walks along the beach", "😀", "\x00", "\x1b", "\t", "李明", "she smiles",
 ]), max_size=40).map("".join)
 
@@ -29,7 +30,7 @@ def _covered(script: str, board) -> None:
 
 def _check(script: str) -> None:
     try:
-        board = split(script)
+        board = build(script, style="cinematic")
     except ValueError as err:
         message = str(err)
         assert message and "\n" not in message and message.endswith(".")
@@ -38,6 +39,7 @@ def _check(script: str) -> None:
     _covered(script, board)
     card = get_card(board.model)
     for shot in board.shots:
+        assert shot.prompt and shot.safety is not None
         assert 0 < shot.duration_s <= card.max_seconds + 1e-6
         assert (shot.num_frames - 1) % 4 == 0 and shot.num_frames <= card.max_frames
 

@@ -134,3 +134,52 @@ def test_jieba_dictionary_loads_once_per_process(monkeypatch) -> None:
     monkeypatch.setattr(jieba, "initialize", lambda *a, **k: calls.append(1) or real(*a, **k))
     split("男孩在公园里跑步。老人在湖边钓鱼。")
     assert calls == [] and analyse_zh._READY
+
+
+def test_place_and_time_lines_describe_the_scene_and_notes_are_not_shots() -> None:
+    board = split("场景一\n地点：海边咖啡馆\n时间：黄昏\n人物：李明、小红\n价格：99元\n李明推门走进来。\n"
+                  "旁白（男声）：有些相遇，早已注定。")
+    assert len(board.shots) == 1
+    shot = board.shots[0]
+    assert shot.setting == "海边咖啡馆" and shot.time_of_day == "dusk"
+    assert shot.subtitle == "有些相遇，早已注定。" and shot.dialogue[0]["speaker"] == ""
+    assert "价格：99元" in shot.source
+
+
+def test_script_from_standard_input(monkeypatch, capsys) -> None:
+    import io
+    import json
+
+    from studio.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("A girl smiles at the camera."))
+    assert main(["storyboard", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["shots"][0]["text"] == "A girl smiles at the camera."
+
+
+def test_a_long_spoken_line_is_split_across_shots_with_its_subtitle() -> None:
+    line = "每一天，我们都在寻找更好的自己，在城市的喧嚣里，在清晨的第一缕阳光中，在每一杯用心冲泡的咖啡里。"
+    board = split(f"旁白：{line}")
+    assert len(board.shots) >= 2
+    assert "".join(s.subtitle for s in board.shots) == line
+    assert all(s.duration_s <= 5.0 for s in board.shots)
+
+
+def test_jieba_cache_is_kept_in_shotline_home() -> None:
+    import jieba
+
+    split("女孩在花园里。")
+    assert jieba.dt.tmp_dir and "cache" in jieba.dt.tmp_dir
+
+
+def test_shot_tables_map_columns_by_header() -> None:
+    board = split("| 镜号 | 景别 | 画面 | 台词/旁白 | 时长（秒） |\n|---|---|---|---|---|\n"
+                  "| 1 | 特写 | 咖啡豆落下 | 旁白：好咖啡，慢慢来。 | 3 |\n| 2 | 远景 | 城市清晨 | - | 2秒 |\n")
+    a, b = board.shots
+    assert (a.text, a.camera.size, a.subtitle, a.duration_s) == ("咖啡豆落下", "close-up", "好咖啡，慢慢来。", 3.0)
+    assert (b.text, b.camera.size, b.subtitle, b.duration_s) == ("城市清晨", "wide", "", 2.0)
+
+
+def test_a_table_that_is_not_a_shot_table_is_ordinary_text() -> None:
+    board = split("| Plan | Price |\n|---|---|\n| Basic | $9 |\n| Pro | $29 |")
+    assert board.shots and "Basic" in "".join(s.source for s in board.shots)
