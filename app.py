@@ -86,6 +86,7 @@ class Studio:
             allowed_paths=[*allowed, str(ASSETS_DIR)], max_file_size=f"{settings.max_upload_mb}mb",
             auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home))])
         self.url: str | None = None
+        self.home = home
 
     def launch(self, *, block: bool = True, quiet: bool = False) -> str:
         self.demo.queue(default_concurrency_limit=8)

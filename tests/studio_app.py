@@ -4,7 +4,6 @@ with two users (alice, bob) from a users file; generation uses 2 steps and 9 fra
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 from contextlib import contextmanager

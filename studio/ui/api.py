@@ -71,16 +71,16 @@ def add_api(studio: Any, runner: Any) -> None:
 
     @guarded
     def export_file(export_id: str, request: gr.Request) -> gr.FileData | None:
-        from studio.ui.common import served
-
         from gradio.processing_utils import save_file_to_cache
         from gradio.utils import get_upload_folder
+
+        from studio.ui.common import served
 
         path = served(studio.export(user_of(request), export_id)["path"])
         # a copy in Gradio's cache, under a content hash with a secret seed: the only URL that serves it
         return gr.FileData(path=save_file_to_cache(path, get_upload_folder())) if path else None
 
-    for fn, name in ((projects, "projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
+    for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
                      (storyboard, "storyboard"), (queue, "queue"), (one_click_api, "one_click_api"),
                      (export_api, "export_api"), (task, "task"), (export_file, "export_file")):
         gr.api(fn, api_name=name)
