@@ -5,6 +5,7 @@ English/Chinese by the browser's language)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -23,6 +24,18 @@ CSS = """
 #one-click { min-height: 56px; font-size: 1.1em; }
 #banner { background: var(--color-accent-soft); border-radius: 8px; padding: 4px 12px; }
 """
+# the shipped CJK font (assets/fonts, OFL) as a web font: Chinese renders even where the system has none
+CJK_FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-Shotline-Subset.otf"
+
+
+def page_css() -> str:
+    if not CJK_FONT.is_file():
+        return CSS
+    return CSS + (f'@font-face {{ font-family: "Shotline CJK"; src: url("/gradio_api/file={CJK_FONT}") '
+                  'format("opentype"); font-display: swap; }\n'
+                  '.gradio-container, .gradio-container textarea, .gradio-container input, .gradio-container button,'
+                  ' .gradio-container table, .gradio-container span, .gradio-container p, .gradio-container label '
+                  '{ font-family: var(--font), "Shotline CJK", sans-serif; }\n')
 
 
 def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I18n | None = None) -> gr.Blocks:
@@ -30,7 +43,8 @@ def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I1
     i18n = i18n or make_i18n()
     t = i18n
     with gr.Blocks(title="Shotline") as demo:
-        gr.Markdown(f"# {t('app_title')}\n{t('tagline')}")
+        gr.Markdown("# " + t("app_title"), elem_id="app-title")
+        gr.Markdown(t("tagline"), elem_id="tagline")
         if banner:
             gr.Markdown(banner, elem_id="banner")
         with gr.Row():
@@ -66,7 +80,7 @@ def launch_options(*, allowed_paths: list[str], max_file_size: str, auth: Any, i
                    middleware: list[Any] | None = None) -> dict[str, Any]:
     """The launch() keyword arguments every studio uses."""
     opts: dict[str, Any] = {"allowed_paths": allowed_paths, "max_file_size": max_file_size, "show_error": False,
-                            "i18n": i18n, "css": CSS, "footer_links": [], "ssr_mode": False,
+                            "i18n": i18n, "css": page_css(), "footer_links": [], "ssr_mode": False,
                             "app_kwargs": {"middleware": list(middleware or [])}}
     if auth is not None:
         opts.update(auth=auth, auth_message="Shotline: sign in with your studio user.")

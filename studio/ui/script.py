@@ -84,9 +84,9 @@ def build(ctx: PageContext) -> None:
     shown = gr.State(None)
     timer = gr.Timer(1.0)
 
-    def model_choices() -> dict[str, Any]:
+    def model_choices(request: gr.Request) -> dict[str, Any]:
         choices = [(f"{m['id']} ({m['status']})", m["id"]) for m in studio.models()]
-        return gr.update(choices=choices)
+        return gr.update(choices=choices, value=studio.default_model(user_of(request)))
 
     @guarded
     def read_script(path: str | None) -> Any:
