@@ -60,7 +60,10 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def project_choices(studio: Any, user: str) -> list[tuple[str, str]]:
-    return [(f"{p['name']} · {p['status']}", p["project_id"]) for p in studio.projects(user)]
+    import time
+
+    return [(f"{p['name']} · {time.strftime('%m-%d %H:%M', time.localtime(p['created_at']))}", p["project_id"])
+            for p in studio.projects(user)]
 
 
 def served(path: str | None) -> str | None:

@@ -4,6 +4,7 @@ background task (progress read every second), then download the file, its subtit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import gradio as gr
@@ -15,6 +16,11 @@ def _presets() -> list[tuple[str, str]]:
     from studio.export.presets import list_presets
 
     return [(f"{p.name} — {p.description}", p.name) for p in list_presets()]
+
+
+def public_line(line: str) -> str:
+    """A provenance line without server paths (a path becomes its file name)."""
+    return re.sub(r"\((/[^()]*/)([^/()]+)\)", r"(\2)", line)
 
 
 def build(ctx: PageContext) -> None:
@@ -48,7 +54,7 @@ def build(ctx: PageContext) -> None:
         row = studio.export(user_of(request), export_id)
         meta = row["metadata"]
         sidecars = [served(p) for k, p in (meta.get("sidecars") or {}).items() if k in ("srt", "otio")]
-        lines = meta.get("verify") or []
+        lines = [public_line(line) for line in meta.get("verify") or [] if not line.startswith("file:")]
         text = "\n".join(f"- {line}" for line in lines) or "No provenance report was stored for this file."
         main = served(row["path"])
         return main, [p for p in [main, *sidecars] if p], f"**{t('provenance')}**\n\n{text}"

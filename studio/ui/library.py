@@ -21,7 +21,7 @@ def build(ctx: PageContext) -> None:
         query = gr.Textbox(label=t("search"), max_lines=1, scale=3, elem_id="library-query")
         style = gr.Dropdown(_styles(), value="", label=t("filter_style"), scale=1)
         model = gr.Dropdown([""], value="", label=t("filter_model"), scale=1)
-        only_project = gr.Checkbox(False, label=t("project"), scale=1)
+        only_project = gr.Checkbox(False, label=t("only_project"), scale=1)
     results = gr.Dataframe(headers=COLUMNS, label=t("results"), interactive=False, wrap=True, elem_id="library-results")
     with gr.Row():
         clip = gr.Textbox(label="clip", max_lines=1, scale=3)
