@@ -38,7 +38,8 @@ def running_studio(home: Path, *, users: bool = True):
             add_user(name, password)
     import app
 
-    studio = app.Studio(app.Settings(port=free_port(), devices=["cpu"], defaults={"steps": 2, "max_frames": 9}))
+    studio = app.Studio(app.Settings(port=free_port(), devices=["cpu"], defaults={"steps": 2, "max_frames": 9},
+                                     max_upload_mb=2))
     try:
         studio.launch(block=False, quiet=True)
         yield studio

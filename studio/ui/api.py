@@ -63,6 +63,12 @@ def add_api(studio: Any, runner: Any) -> None:
         return task
 
     @guarded
+    def preview_api(project_id: str, request: gr.Request) -> str:
+        task = studio.request_render(user_of(request), project_id, preview=True)
+        runner.wake()
+        return task
+
+    @guarded
     def task(task_id: str, request: gr.Request) -> dict:
         row = studio.task(user_of(request), task_id)
         result = row["result"] or {}  # server paths stay on the server (and a "path" key reads as a file)
@@ -82,7 +88,7 @@ def add_api(studio: Any, runner: Any) -> None:
 
     for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
                      (storyboard, "storyboard"), (queue, "queue"), (one_click_api, "one_click_api"),
-                     (export_api, "export_api"), (task, "task"), (export_file, "export_file")):
+                     (export_api, "export_api"), (preview_api, "preview_api"), (task, "task"), (export_file, "export_file")):
         gr.api(fn, api_name=name)
 
 

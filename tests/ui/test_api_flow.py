@@ -23,7 +23,7 @@ def wait_for(fn, what: str, timeout: float = 150.0, every: float = 0.5):
 
 
 @pytest.mark.slow
-def test_script_to_export_over_the_api(client_for):
+def test_script_to_export_over_the_api(client_for, studio):
     alice = client_for("alice")
     pid = alice.predict(SCRIPT, "", "16:9", api_name="/storyboard")
     project = alice.predict(pid, api_name="/project")
@@ -44,6 +44,40 @@ def test_script_to_export_over_the_api(client_for):
     jobs = wait_for(all_done, "every clip to be done")
     assert all(j["clip_id"] for j in jobs)
     assert alice.predict(pid, api_name="/project")["status"] == "ready"  # no auto export without one-click
+    assert seen_steps  # progress was followed while the worker ran
+
+    # the live preview: the latest x0 strip of a finished job, cut into an animated GIF
+    from PIL import Image
+
+    from studio.ui.generate import animated_preview
+
+    record = studio.service.jobs.get(jobs[0]["id"])
+    gif = animated_preview(record)
+    with Image.open(gif) as im:
+        assert im.is_animated and im.n_frames >= 2
+
+    # edit the timeline as the Timeline page does: a crossfade, a subtitle line, clips reversed
+    from studio.ui.timeline import from_tables, to_tables
+
+    data = studio.service.timeline("alice", pid)
+    rows, subs = to_tables(data)
+    rows[0][4:6] = ["crossfade", 0.2]
+    subs.append([0.1, 0.5, "限时优惠"])
+    data = from_tables(data, rows, subs)
+    data["clips"].reverse()
+    data["transitions"].reverse()
+    saved = studio.service.save_timeline("alice", pid, data)
+    assert saved["transitions"][-1]["kind"] == "crossfade" and saved["subtitles"][-1]["text"] == "限时优惠"
+    with pytest.raises(ValueError, match="transition kind 'spin'"):
+        studio.service.save_timeline("alice", pid, dict(saved, transitions=[{"kind": "spin", "duration_s": 1}]
+                                                          + saved["transitions"][1:]))
+    with pytest.raises(ValueError, match="is not one of your clips or uploads"):
+        studio.service.save_timeline("alice", pid, dict(saved, clips=[{"source": "/etc/hostname"}] + saved["clips"][1:]))
+
+    preview_task = alice.predict(pid, api_name="/preview_api")
+    preview = wait_for(lambda: (t := alice.predict(preview_task, api_name="/task"))["status"] in ("done", "failed") and t,
+                       "the preview")
+    assert preview["status"] == "done" and preview["result"]["preset"] == "gif-preview"
 
     task_id = alice.predict(pid, "720p", api_name="/export_api")
     task = wait_for(lambda: (t := alice.predict(task_id, api_name="/task"))["status"] in ("done", "failed") and t,
@@ -58,3 +92,6 @@ def test_script_to_export_over_the_api(client_for):
 
     info = probe(downloaded)
     assert info.has_video and info.has_audio and info.width == 1280 and info.duration_s > 1.0
+    # the crossfade shortened the cut by its length
+    clips_total = sum(c["out_s"] - c["in_s"] for c in saved["clips"])
+    assert abs(exports[0]["duration_s"] - (clips_total - 0.2)) < 0.1

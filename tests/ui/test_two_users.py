@@ -82,3 +82,10 @@ def test_wrong_password_is_refused(studio):
     r = httpx.post(f"{studio.url}login", data={"username": "bob", "password": "not-bobs"}, timeout=30)
     assert r.status_code in (400, 401)
     assert httpx.get(f"{studio.url}gradio_api/info", timeout=30).status_code in (401, 403)
+
+
+def test_uploads_over_the_size_limit_are_refused(studio):
+    client = login(studio.url, "alice")  # the test studio allows 2 MB
+    small = client.post("/gradio_api/upload", files={"files": ("logo.png", b"x" * 1000, "image/png")})
+    big = client.post("/gradio_api/upload", files={"files": ("music.mp3", b"x" * (3 * 1024 * 1024), "audio/mpeg")})
+    assert small.status_code == 200 and big.status_code == 413
