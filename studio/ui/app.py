@@ -61,6 +61,10 @@ def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I1
             if key in ctx.shared:
                 fn, inputs, outputs = ctx.shared[key]
                 tab.select(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
+        timers = ctx.shared.get("timers", {})
+        for key, tab in tabs.items():  # only the open page's timer reads the database every second
+            tab.select(_only_timer(key, timers), None, list(timers.values()), api_visibility="private",
+                       show_progress="hidden")
 
         def projects(current: str | None, request: gr.Request) -> Any:
             choices = project_choices(studio, user_of(request))
@@ -74,6 +78,15 @@ def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I1
         add_api(studio, runner)
     demo.i18n_for_launch = i18n  # launch() takes it; see launch_options()
     return demo
+
+
+def _only_timer(key: str, timers: dict[str, gr.Timer]):  # noqa: ANN202
+    intervals = {k: t.value for k, t in timers.items()}
+
+    def switch() -> list[gr.Timer]:
+        return [gr.Timer(interval, active=k == key) for k, interval in intervals.items()]
+
+    return switch
 
 
 def launch_options(*, allowed_paths: list[str], max_file_size: str, auth: Any, i18n: gr.I18n,

@@ -37,7 +37,8 @@ def build(ctx: PageContext) -> None:
             files = gr.File(label=t("download"), file_count="multiple", interactive=False, elem_id="export-files")
             report = gr.Markdown(label=t("provenance"), elem_id="provenance")
     task_state = gr.State(None)
-    timer = gr.Timer(1.0)
+    timer = gr.Timer(1.0, active=False)
+    ctx.shared.setdefault("timers", {})["tab_export"] = timer  # ticks only while its page is open
 
     def export_list(project_id, request: gr.Request) -> Any:
         try:

@@ -82,7 +82,8 @@ def build(ctx: PageContext) -> None:
         set_priority = gr.Button(t("set_priority"), scale=1)
     queue_all = gr.Button(t("queue_all"), variant="primary")
     last_preview = gr.State(None)
-    timer = gr.Timer(1.0)
+    timer = gr.Timer(1.0, active=False)
+    ctx.shared.setdefault("timers", {})["tab_generate"] = timer  # ticks only while its page is open
 
     def refresh(project_id: str | None, last: str | None, request: gr.Request) -> Any:
         user = user_of(request)
@@ -137,6 +138,7 @@ def build(ctx: PageContext) -> None:
 
     timer.tick(refresh, [ctx.project, last_preview], [table, now, preview, last_preview], show_progress="hidden",
                api_visibility="private")
+    ctx.shared["tab_generate"] = (refresh, [ctx.project, last_preview], [table, now, preview, last_preview])
     table.select(pick, table, job_id, api_visibility="private")
     cancel.click(on_cancel, job_id, None, api_name="cancel_job")
     retry.click(on_retry, job_id, job_id, api_name="retry_job")

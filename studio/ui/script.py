@@ -83,6 +83,7 @@ def build(ctx: PageContext) -> None:
         final_video = gr.Video(label=t("final_video"), elem_id="final-video", interactive=False, height=280)
     shown = gr.State(None)
     timer = gr.Timer(1.0)
+    ctx.shared.setdefault("timers", {})["tab_script"] = timer  # ticks only while its page is open
 
     def model_choices(request: gr.Request) -> dict[str, Any]:
         choices = [(f"{m['id']} ({m['status']})", m["id"]) for m in studio.models()]

@@ -32,7 +32,8 @@ def build(ctx: PageContext) -> None:
     tasks = gr.Dataframe(headers=TASK_COLUMNS, label=t("tasks"), interactive=False)
     usage = gr.BarPlot(x="project", y="device_seconds", title=t("usage_chart"), label=t("usage"), height=260,
                        elem_id="usage-chart")
-    timer = gr.Timer(2.0)
+    timer = gr.Timer(2.0, active=False)
+    ctx.shared.setdefault("timers", {})["tab_settings"] = timer  # ticks only while its page is open
 
     def load(request: gr.Request) -> Any:
         import pandas as pd

@@ -85,7 +85,8 @@ def build(ctx: PageContext) -> None:
         label_pos = gr.Dropdown(["top-left", "top-right", "bottom-left", "bottom-right"], label=t("label_position"))
     preview = gr.Image(label=t("preview"), type="filepath", interactive=False, height=270, elem_id="timeline-preview")
     preview_task = gr.State(None)
-    timer = gr.Timer(1.0)
+    timer = gr.Timer(1.0, active=False)
+    ctx.shared.setdefault("timers", {})["tab_timeline"] = timer  # ticks only while its page is open
 
     def load(project_id, request: gr.Request) -> Any:
         try:

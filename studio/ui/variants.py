@@ -40,7 +40,8 @@ def build(ctx: PageContext) -> None:
         chosen = gr.Dropdown([], label=t("variant_board"), scale=3)
         win = gr.Button(t("pick_winner"), scale=1)
     board_md = gr.Markdown()
-    timer = gr.Timer(2.0)
+    timer = gr.Timer(2.0, active=False)
+    ctx.shared.setdefault("timers", {})["tab_variants"] = timer  # ticks only while its page is open
     seen = gr.State("")
 
     @guarded
@@ -76,4 +77,5 @@ def build(ctx: PageContext) -> None:
     go.click(queue, [ctx.project, prompts, styles, seeds], None, api_name="queue_variants")
     timer.tick(refresh, [ctx.project, seen], [grid, chosen, board_md, seen], show_progress="hidden",
                api_visibility="private")
+    ctx.shared["tab_variants"] = (refresh, [ctx.project, seen], [grid, chosen, board_md, seen])
     win.click(pick, [ctx.project, chosen], seen, api_name="pick_winner")

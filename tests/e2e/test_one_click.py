@@ -27,7 +27,7 @@ def shoot(page, artifacts: Path, name: str) -> None:
 
 def open_tab(page, elem_id: str) -> None:
     page.get_by_role("tab").nth(PAGES.index(elem_id) + 1).click()
-    page.wait_for_timeout(700)
+    page.wait_for_timeout(1500)
 
 
 def frame_at(path: Path, t: float) -> np.ndarray:
