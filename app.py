@@ -91,7 +91,7 @@ class Studio:
     def launch(self, *, block: bool = True, quiet: bool = False) -> str:
         self.demo.queue(default_concurrency_limit=8)
         _, url, _ = self.demo.launch(server_name=self.settings.host, server_port=self.settings.port or None,
-                                     prevent_thread_lock=True, quiet=quiet, **self.launch_kwargs)
+                                     prevent_thread_lock=True, quiet=True, **self.launch_kwargs)
         self.url = url
         if block:
             done = threading.Event()

@@ -43,6 +43,7 @@ def run_studio(args: argparse.Namespace) -> int:
     if spec is None or spec.loader is None or not root.is_file():
         raise UserError(f"The studio's app.py was not found at {root}; run from a Shotline checkout.")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["shotline_app"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module.main([])
 

@@ -78,7 +78,7 @@ def build(ctx: PageContext) -> None:
         if task["status"] == "done":
             return None, "Export done.", export_list(project_id, request)
         if task["status"] in ("failed", "cancelled"):
-            return None, f"⚠️ {task['error']}", gr.skip()
+            return None, f"**Export stopped:** {task['error']}", gr.skip()
         return task_id, f"{task['status']} · {task['progress']:.0f}% {task['message']}", gr.skip()
 
     go.click(start, [ctx.project, preset], [task_state, progress], api_name="export")

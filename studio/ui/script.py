@@ -12,8 +12,6 @@ import gradio as gr
 
 from studio.ui.common import PageContext, guarded, project_choices, served, user_of
 
-STATUS_ICON = {"draft": "📝", "generating": "⏳", "ready": "✅", "exporting": "🎞️", "done": "✅", "failed": "⚠️"}
-
 
 def _styles() -> list[tuple[str, str]]:
     from studio.prompts.presets import default_presets
@@ -37,7 +35,7 @@ def flow_status(studio: Any, user: str, project_id: str | None) -> tuple[str, st
     except ValueError:
         return "", None
     shots = flow["board"].get("shots", [])
-    lines = [f"**{STATUS_ICON.get(flow['status'], '')} {flow['name']}** — {flow['status']}"
+    lines = [f"**{flow['name']}** — {flow['status']}"
              + (f": {flow['message']}" if flow.get("message") else "")]
     if flow["status"] == "exporting" and flow.get("task_id"):
         task = studio.task(user, flow["task_id"])
@@ -45,7 +43,7 @@ def flow_status(studio: Any, user: str, project_id: str | None) -> tuple[str, st
     elif flow["status"] in ("generating", "failed"):
         lines.append(f"{len(shots)} shot(s)")
     if flow.get("error"):
-        lines.append(f"⚠️ {flow['error']}")
+        lines.append(f"**Stopped:** {flow['error']}")
     path = None
     if flow.get("export_id"):
         path = served(studio.export(user, flow["export_id"])["path"])

@@ -11,9 +11,9 @@ import gradio as gr
 
 from studio.ui.common import PageContext, guarded, user_of
 
-# reads the cards' order as the page shows it after a drag (Draggable has no change event)
+# reads the cards' order as the page shows it after a drag (Draggable has no change event; a card's id shows on two nested elements)
 ORDER_JS = """(project, order, v) => [project, Array.from(document.querySelectorAll('#shot-board .shot-card'))
-    .map(e => e.id.replace('shot-', '')).join(','), v]"""
+    .map(e => e.id.replace('shot-', '')).filter((v, i, a) => a.indexOf(v) === i).join(','), v]"""
 
 
 def _camera_sizes() -> list[str]:
@@ -32,8 +32,8 @@ def _card_header(entry: dict[str, Any], job: dict[str, Any] | None) -> str:
     text = " · ".join(parts)
     safety = shot.get("safety") or {}
     for warning in shot.get("warnings") or []:
-        icon = "⛔" if safety.get("blocked") and warning == safety.get("message") else "⚠️"
-        text += f"\n\n{icon} {warning}"
+        strong = safety.get("blocked") and warning == safety.get("message")
+        text += f"\n\n{'**' + warning + '**' if strong else '*' + warning + '*'}"
     return text
 
 
@@ -53,9 +53,14 @@ def build(ctx: PageContext) -> None:
         queue = gr.Button(t("queue_all"), variant="primary", scale=1, elem_id="queue-all")
     order_box = gr.Textbox(visible=False)
 
-    @gr.render(inputs=[ctx.project, version], triggers=[ctx.project.change, version.change])
-    def board(project_id: str | None, _version: int, request: gr.Request) -> None:
+    hidden = gr.State(False)  # True for one render after a drag: the Draggable must start afresh
+
+    @gr.render(inputs=[ctx.project, version, hidden], triggers=[ctx.project.change, version.change])
+    def board(project_id: str | None, _version: int, _hidden: bool, request: gr.Request) -> None:
         user = user_of(request)
+        if _hidden:
+            gr.Markdown("…")
+            return
         try:
             flow = studio.flow(user, project_id) if project_id else None
         except ValueError:
@@ -64,29 +69,29 @@ def build(ctx: PageContext) -> None:
             gr.Markdown(t("no_project"))
             return
         jobs = {j["id"]: j for j in studio.project_jobs(user, project_id)}
-        with gr.Draggable(elem_id="shot-board"):
+        with gr.Draggable(elem_id="shot-board", key=f"board-{_version}"):
             for entry in flow["board"]["shots"]:
                 sid = entry["id"]
                 shot = entry["shot"]
-                with gr.Group(key=f"card-{sid}", elem_id=f"shot-{sid}", elem_classes=["shot-card"]):
-                    gr.Markdown(_card_header(entry, jobs.get(entry.get("job_id") or "")), key=f"h-{sid}")
+                with gr.Group(key=f"card-{sid}-{_version}", elem_id=f"shot-{sid}", elem_classes=["shot-card"]):
+                    gr.Markdown(_card_header(entry, jobs.get(entry.get("job_id") or "")), key=f"h-{sid}-{_version}")
                     with gr.Row():
-                        text = gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}")
+                        text = gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}-{_version}", interactive=True)
                         prompt = gr.Textbox(shot.get("prompt", ""), label=t("prompt"), lines=2, scale=4,
-                                            key=f"p-{sid}")
+                                            key=f"p-{sid}-{_version}", interactive=True)
                     with gr.Row():
-                        style = gr.Dropdown(styles, value=shot.get("style") or "", label=t("style"), key=f"s-{sid}")
+                        style = gr.Dropdown(styles, value=shot.get("style") or "", label=t("style"), key=f"s-{sid}-{_version}", interactive=True)
                         camera = gr.Dropdown(sizes, value=(shot.get("camera") or {}).get("size"), label=t("camera"),
-                                             key=f"c-{sid}")
-                        duration = gr.Number(shot.get("duration_s"), label=t("duration"), minimum=0.1, key=f"d-{sid}")
-                        seed = gr.Number(shot.get("seed", 0), label=t("seed"), precision=0, minimum=0, key=f"e-{sid}")
-                        subtitle = gr.Textbox(shot.get("subtitle", ""), label=t("subtitle"), scale=2, key=f"u-{sid}")
+                                             key=f"c-{sid}-{_version}", interactive=True)
+                        duration = gr.Number(shot.get("duration_s"), label=t("duration"), minimum=0.1, key=f"d-{sid}-{_version}", interactive=True)
+                        seed = gr.Number(shot.get("seed", 0), label=t("seed"), precision=0, minimum=0, key=f"e-{sid}-{_version}", interactive=True)
+                        subtitle = gr.Textbox(shot.get("subtitle", ""), label=t("subtitle"), scale=2, key=f"u-{sid}-{_version}", interactive=True)
                     with gr.Row():
-                        save = gr.Button(t("save"), size="sm", key=f"bs-{sid}")
-                        regen = gr.Button(t("regenerate"), size="sm", key=f"br-{sid}")
-                        split = gr.Button(t("split"), size="sm", key=f"bp-{sid}")
-                        merge = gr.Button(t("merge"), size="sm", key=f"bm-{sid}")
-                        delete = gr.Button(t("delete"), size="sm", variant="stop", key=f"bd-{sid}")
+                        save = gr.Button(t("save"), size="sm", key=f"bs-{sid}-{_version}")
+                        regen = gr.Button(t("regenerate"), size="sm", key=f"br-{sid}-{_version}")
+                        split = gr.Button(t("split"), size="sm", key=f"bp-{sid}-{_version}")
+                        merge = gr.Button(t("merge"), size="sm", key=f"bm-{sid}-{_version}")
+                        delete = gr.Button(t("delete"), size="sm", variant="stop", key=f"bd-{sid}-{_version}")
 
                 @guarded
                 def on_save(text_v, prompt_v, style_v, camera_v, duration_v, seed_v, subtitle_v, v,
@@ -125,12 +130,15 @@ def build(ctx: PageContext) -> None:
         return "", v + 1
 
     @guarded
-    def on_order(project_id, order, v, request: gr.Request) -> int:
+    def on_order(project_id, order, v, request: gr.Request) -> tuple[int, bool]:
         if not project_id:
             raise ValueError("Choose a project first.")
         studio.reorder(user_of(request), project_id, (order or "").split(","))
         gr.Info("The new order is saved.")
-        return v + 1
+        return v + 1, True
+
+    def show_again(v: int) -> tuple[int, bool]:
+        return v + 1, False
 
     @guarded
     def on_queue(project_id, v, request: gr.Request) -> int:
@@ -141,7 +149,8 @@ def build(ctx: PageContext) -> None:
         return v + 1
 
     add.click(on_add, [ctx.project, add_text, version], [add_text, version], api_visibility="private")
-    save_order.click(on_order, [ctx.project, order_box, version], version, js=ORDER_JS, api_visibility="private")
+    save_order.click(on_order, [ctx.project, order_box, version], [version, hidden], js=ORDER_JS,
+                     api_visibility="private").then(show_again, version, [version, hidden], api_visibility="private")
     queue.click(on_queue, [ctx.project, version], version, api_name="queue_all")
     ctx.shared["board_version"] = version
 

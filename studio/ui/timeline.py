@@ -13,8 +13,8 @@ from studio.ui.common import PageContext, guarded, served, user_of
 
 CLIP_COLUMNS = ["clip", "in_s", "out_s", "speed", "transition", "transition_s"]
 SUB_COLUMNS = ["start_s", "end_s", "text"]
-ORDER_JS = """(project, order, t) => [project, Array.from(document.querySelectorAll('#clip-strip .clip-card'))
-    .map(e => e.id.replace('clip-', '')).join(','), t]"""
+ORDER_JS = """(order) => Array.from(document.querySelectorAll('#clip-strip .clip-card'))
+    .map(e => e.id.replace('clip-', '')).filter((v, i, a) => a.indexOf(v) === i).join(',')"""
 
 
 def to_tables(data: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -64,8 +64,13 @@ def build(ctx: PageContext) -> None:
         preview_btn = gr.Button(t("preview_render"))
     order_box = gr.Textbox(visible=False)
 
-    @gr.render(inputs=[doc])
-    def strip(data: dict[str, Any] | None, request: gr.Request) -> None:
+    hidden = gr.State(False)  # True for one render after a drag: the Draggable must start afresh
+
+    @gr.render(inputs=[doc, hidden])
+    def strip(data: dict[str, Any] | None, _hidden: bool, request: gr.Request) -> None:
+        if _hidden:
+            gr.Markdown("…")
+            return
         if not data:
             gr.Markdown("The timeline appears when every clip of the project is done.")
             return
@@ -171,7 +176,11 @@ def build(ctx: PageContext) -> None:
     ctx.shared["tab_timeline"] = (load, [ctx.project], outs)
     rebuild.click(on_rebuild, ctx.project, outs, api_visibility="private")
     save.click(on_save, [ctx.project, doc, clips, subs, label_pos], outs, api_name="save_timeline")
-    save_order.click(on_order, [ctx.project, order_box, doc], outs, js=ORDER_JS, api_visibility="private")
+    # read the dragged order from the page, hide the strip, save, show it again (a fresh Draggable)
+    save_order.click(None, order_box, order_box, js=ORDER_JS, api_visibility="private").then(
+        lambda: True, None, hidden, api_visibility="private").then(
+        on_order, [ctx.project, order_box, doc], outs, api_visibility="private").then(
+        lambda: False, None, hidden, api_visibility="private")
     def upload_music(project_id, path, data, request: gr.Request) -> Any:
         return on_upload(project_id, path, data, "music", request)
 

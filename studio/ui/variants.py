@@ -60,9 +60,9 @@ def build(ctx: PageContext) -> None:
         key = "|".join(f"{r['job_id']}:{r['status']}:{r['winner']}" for r in rows)
         if key == last:
             return gr.skip(), gr.skip(), gr.skip(), last
-        items = [(served(r["path"]), ("🏆 " if r["winner"] else "") + r["label"]) for r in rows if served(r["path"])]
+        items = [(served(r["path"]), ("★ " if r["winner"] else "") + r["label"]) for r in rows if served(r["path"])]
         choices = [(r["label"], f"{r['clip_id']}|{r['label']}") for r in rows if r["clip_id"]]
-        lines = [f"- {'🏆 ' if r['winner'] else ''}{r['label']}: {r['status']}" for r in rows]
+        lines = [f"- {'★ ' if r['winner'] else ''}{r['label']}: {r['status']}" for r in rows]
         return items, gr.update(choices=choices), "\n".join(lines), key
 
     @guarded

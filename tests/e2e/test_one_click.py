@@ -105,3 +105,37 @@ def test_new_user_pastes_a_chinese_script_clicks_once_and_downloads_the_cut(e2e_
     assert page.locator("#one-click").inner_text().strip() == "一键成片"  # the browser's language picks Chinese
     shoot(page, artifacts, "1-script-zh-reopened")
     again.close()
+
+
+@pytest.mark.browser
+def test_storyboard_cards_reorder_by_dragging_and_edit_inline(e2e_studio, chromium_browser, artifacts):
+    context = chromium_browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(e2e_studio.url)
+    page.locator("#script-input textarea").fill("镜头1：一只猫在窗台上睡觉。\n镜头2：小狗在草地上奔跑。\n镜头3：夕阳下的海边。")
+    page.locator("#make-storyboard").click()
+    open_tab(page, "tab-storyboard")
+    cards = page.locator("#shot-board .shot-card")
+    cards.nth(2).wait_for()
+    before = list(dict.fromkeys(c.get_attribute("id") for c in cards.all()))
+    handles = page.locator("#shot-board [data-testid=drag-handle]")
+    handles.nth(2).drag_to(cards.nth(0))
+    page.wait_for_timeout(500)
+    dragged = list(dict.fromkeys(c.get_attribute("id") for c in cards.all()))
+    assert dragged != before and sorted(dragged) == sorted(before)
+    page.locator("#save-order").click()
+    page.get_by_text("The new order is saved.").wait_for()
+    pid = e2e_studio.service.projects("local")[0]["project_id"]
+    saved = [f"shot-{e['id']}" for e in e2e_studio.service.flow("local", pid)["board"]["shots"]]
+    assert saved == dragged
+    # an inline edit with a blocked term shows the policy's warning on the card
+    page.wait_for_timeout(1000)  # the board renders again after the save
+    first = page.locator("#shot-board .shot-card").first
+    first.locator("textarea").nth(1).fill("a man stabs another man")
+    first.get_by_role("button", name="Save").click()
+    page.get_by_text("Blocked:").first.wait_for()
+    header = page.locator("#shot-board .shot-card").first.locator("h3").first.inner_text()
+    assert header.startswith("Shot 1")  # numbers follow the saved order
+    shoot(page, artifacts, "2-storyboard-dragged-and-blocked")
+    context.close()
