@@ -60,7 +60,7 @@ def build(ctx: PageContext) -> None:
     with gr.Row():
         rebuild = gr.Button(t("rebuild_timeline"))
         save = gr.Button(t("save_timeline"), variant="primary")
-        save_order = gr.Button(t("save_order"))
+        save_order = gr.Button(t("save_order"), elem_id="timeline-save-order")
         preview_btn = gr.Button(t("preview_render"))
     order_box = gr.Textbox(visible=False)
 

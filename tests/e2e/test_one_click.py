@@ -96,6 +96,19 @@ def test_new_user_pastes_a_chinese_script_clicks_once_and_downloads_the_cut(e2e_
             page.locator("#provenance").get_by_text("C2PA").wait_for(timeout=15_000)
         shoot(page, artifacts, f"{PAGES.index(elem_id) + 2}-{elem_id[4:]}-after")
 
+    # the Timeline page: drag the second clip to the front and save the order
+    open_tab(page, "tab-timeline")
+    pid = e2e_studio.service.projects("local")[0]["project_id"]
+    before = [c["source"] for c in e2e_studio.service.timeline("local", pid)["clips"]]
+    strip = page.locator("#clip-strip .clip-card")
+    strip.nth(1).wait_for()
+    page.locator("#clip-strip [data-testid=drag-handle]").nth(1).drag_to(strip.nth(0))
+    page.locator("#timeline-save-order").click()
+    page.get_by_text("The new clip order is saved.").wait_for()
+    after = [c["source"] for c in e2e_studio.service.timeline("local", pid)["clips"]]
+    assert sorted(after) == sorted(before) and after != before
+    shoot(page, artifacts, "5-timeline-reordered")
+
     # closing the browser loses nothing: a fresh context shows the same finished project
     context.close()
     again = chromium_browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
