@@ -90,6 +90,8 @@ class FlowRunner:
             self._advance_exporting(db, flow)
 
     def _advance_generating(self, db: sqlite_utils.Database, flow: dict[str, Any]) -> None:
+        if flow["status"] == "failed" and flow.get("task_id"):
+            return  # the export failed: the Export page shows why; a retried shot moves it on (regenerate_shot)
         entries = flow["board"].get("shots", [])
         ids = [e.get("job_id") for e in entries]
         if not entries or not all(ids):
@@ -132,12 +134,13 @@ class FlowRunner:
         if not flow.get("task_id"):
             return
         task = store.get_task(db, flow["task_id"])
+        # one click exports once: later changes (a regenerated shot) wait for an export asked for by hand
         if task["status"] == "done":
             store.update_flow(db, flow["project_id"], status="done", export_id=(task["result"] or {}).get("export_id"),
-                              message="the final cut is ready", error=None)
+                              message="the final cut is ready", error=None, auto_export=False)
         elif task["status"] in ("failed", "cancelled"):
             store.update_flow(db, flow["project_id"], status="failed", error=task["error"] or "The export stopped.",
-                              message="export failed")
+                              message="export failed", auto_export=False)
         elif flow.get("message") != task["message"] and task["message"]:
             store.update_flow(db, flow["project_id"], message=task["message"])
 
