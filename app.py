@@ -88,7 +88,7 @@ class Studio:
         self.url: str | None = None
         self.home = home
 
-    def launch(self, *, block: bool = True, quiet: bool = False) -> str:
+    def launch(self, *, block: bool = True) -> str:
         self.demo.queue(default_concurrency_limit=8)
         _, url, _ = self.demo.launch(server_name=self.settings.host, server_port=self.settings.port or None,
                                      prevent_thread_lock=True, quiet=True, **self.launch_kwargs)

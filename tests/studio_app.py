@@ -41,7 +41,7 @@ def running_studio(home: Path, *, users: bool = True):
     studio = app.Studio(app.Settings(port=free_port(), devices=["cpu"], defaults={"steps": 2, "max_frames": 9},
                                      max_upload_mb=2))
     try:
-        studio.launch(block=False, quiet=True)
+        studio.launch(block=False)
         yield studio
     finally:
         studio.close()

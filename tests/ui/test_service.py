@@ -155,3 +155,25 @@ def test_users_add_command_reads_the_password_from_stdin(shotline_home):
     bad = subprocess.run([sys.executable, "-m", "studio.cli", "users", "add", "no spaces"], input="long-password\n",
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "User name 'no spaces' is not accepted" in bad.stderr
+
+
+def test_a_personalisation_csv_makes_one_project_per_row(studio, tmp_path):
+    csv = tmp_path / "people.csv"
+    csv.write_text("name,city\n王小雨,杭州\n陈浩,成都\n", encoding="utf-8")
+    ids = studio.create_from_script("ann", "镜头1：{name}走在{city}的街头。", model="tiny", csv_file=str(csv))
+    texts = [studio.flow("ann", pid)["board"]["shots"][0]["shot"]["text"] for pid in ids]
+    assert len(ids) == 2 and "王小雨" in texts[0] and "杭州" in texts[0] and "陈浩" in texts[1]
+    assert [studio.flow("ann", pid)["name"].endswith(f"#{n}") for n, pid in enumerate(ids, start=1)] == [True, True]
+
+
+def test_variants_are_queued_as_labelled_jobs_on_the_board(studio):
+    pid = studio.create_from_script("ann", SCRIPT, model="tiny")[0]
+    ids = studio.queue_variants("ann", pid, ["a red kite over a beach", "一只风筝飞过海滩"], ["anime"], [1, 2])
+    board = studio.variant_board("ann", pid)
+    assert len(ids) == 4 and sorted(v["label"] for v in board) == [
+        "shot1-anime-seed1", "shot1-anime-seed2", "shot2-anime-seed1", "shot2-anime-seed2"]
+    job = studio.jobs.get(ids[0])
+    assert job["params"]["steps"] == 2 and job["params"]["num_frames"] <= 9 and "variant" in job["labels"]["tags"]
+    assert studio.variant_board("ann", pid) and not [v for v in board if v["winner"]]
+    with pytest.raises(ValueError, match="is not known"):
+        studio.variant_board("ben", pid)

@@ -49,6 +49,10 @@ def test_bob_cannot_reach_alices_work(client_for, studio, alice_export):
         with pytest.raises(AppError, match="is not known"):
             bob.predict(*args, api_name=endpoint)
     assert bob.predict("", api_name="/exports") == []
+    # the library: alice finds her clips in Chinese; bob finds none of them
+    mine = alice.predict("咖啡", "", "", False, None, api_name="/search_library")
+    assert alice_export["clip_id"] in [row[-1] for row in mine["data"]]
+    assert bob.predict("咖啡", "", "", False, None, api_name="/search_library")["data"] == []
     # steering alice's job or reusing her clip by id is refused with the same sentence
     with pytest.raises(AppError, match="is not known"):
         bob.predict(alice_export["job_id"], api_name="/cancel_job")
