@@ -63,6 +63,14 @@ def main() -> int:
     torch.manual_seed(0)
     with torch.device(dev):
         model = WanTransformer3DModel(**WAN21_13B_CONFIG).to(torch.bfloat16).eval()
+    # as from_pretrained(torch_dtype=bf16) does: the modules the model keeps in fp32 stay fp32
+    keep = getattr(model, "_keep_in_fp32_modules", None) or []
+    for name, module in model.named_modules():
+        if name and any(k in name.split(".") for k in keep):
+            module.to(torch.float32)
+    for name, param in model.named_parameters():
+        if any(k in name.split(".") for k in keep):
+            param.data = param.data.float()
     lat_t, lat_h, lat_w = (args.frames - 1) // 4 + 1, args.height // 8, args.width // 8
     tokens = lat_t * (lat_h // 2) * (lat_w // 2)
     gen = torch.Generator(device=dev).manual_seed(0)

@@ -48,7 +48,11 @@ def make_media(d: Path, n: int = N, clip_s: float = CLIP_S) -> dict:
             ff("-f", "lavfi", "-i", f"testsrc2=s=832x480:r=16:d={clip_s},hue=h={i * 40},noise=alls=12:allf=t",
                "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", str(p))
         clips.append(p)
-    total = n * clip_s - (n - 1) * XF
+    return {"clips": clips, **make_aux(d, n * clip_s - (n - 1) * XF)}
+
+
+def make_aux(d: Path, total: float) -> dict:
+    """Music, logo and subtitles for a cut of `total` seconds."""
     music = d / f"music_{total:g}.m4a"
     if not music.exists():
         ff("-f", "lavfi", "-i", f"sine=f=220:d={total + 2}", "-f", "lavfi", "-i", f"sine=f=330:d={total + 2}",
@@ -60,7 +64,7 @@ def make_media(d: Path, n: int = N, clip_s: float = CLIP_S) -> dict:
     step = total / len(SUBS)
     srt.write_text("\n".join(f"{k + 1}\n{ts(k * step + 0.2)} --> {ts((k + 1) * step - 0.2)}\n{t}\n" for k, t in enumerate(SUBS)),
                    encoding="utf-8")
-    return {"clips": clips, "music": music, "logo": logo, "srt": srt, "total": total}
+    return {"music": music, "logo": logo, "srt": srt, "total": total}
 
 
 def ts(s: float) -> str:
@@ -133,9 +137,19 @@ def moviepy_cut(m: dict, out: Path) -> None:
                           ffmpeg_params=["-crf", "20"])
 
 
-def timed(fn) -> float:  # noqa: ANN001
-    t = time.perf_counter()
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def timed(fn, name: str = "") -> float:  # noqa: ANN001
+    """Wall seconds of fn(); its CPU seconds (this process + children) go to CPU[name]."""
+    t, c = time.perf_counter(), _cpu()
     fn()
+    CPU.setdefault(name, []).append(_cpu() - c)
     return time.perf_counter() - t
 
 
@@ -148,7 +162,7 @@ def rss_child(m_json: str, provenance: str, out: str) -> None:
     render(timeline_for(m), out, provenance=provenance == "1")
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"python_mib": round(me, 1), "ffmpeg_max_mib": round(kids, 1), "sum_mib": round(me + kids, 1)}))
+    print(json.dumps({"python_mib": round(me, 1), "ffmpeg_max_mib": round(kids, 1), "sum_mib": round(me + kids, 1)}), flush=True)
 
 
 def rss_of(m: dict, out: Path) -> dict:
@@ -163,6 +177,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--no-moviepy", action="store_true")
     ap.add_argument("--rss", action="store_true")
+    ap.add_argument("--only-rss", action="store_true", help="skip the timings")
+    ap.add_argument("--media-dir", help="reuse the clips made by an earlier run in this folder")
     ap.add_argument("--rss-child", nargs=3)
     a = ap.parse_args()
     if a.rss_child:
@@ -171,37 +187,53 @@ def main() -> None:
     from studio.export.run import render
 
     os.environ.setdefault("SHOTLINE_HOME", tempfile.mkdtemp(prefix="shotline-bench-home-"))
-    d = Path(tempfile.mkdtemp(prefix="shotline-bench-"))
+    d = Path(a.media_dir) if a.media_dir else Path(tempfile.mkdtemp(prefix="shotline-bench-"))
     m = make_media(d)
-    print(f"reference cut: {N} clips x {CLIP_S:g} s 832x480@16 -> {m['total']:g} s 720p30 H.264; ffmpeg {FF}")
-    render(timeline_for(m), d / "warm.mp4")  # first use creates the C2PA credentials
+    print(f"reference cut: {N} clips x {CLIP_S:g} s 832x480@16 -> {m['total']:g} s 720p30 H.264; ffmpeg {FF}", flush=True)
+    if not a.only_rss:
+        render(timeline_for(m), d / "warm.mp4")  # first use creates the C2PA credentials
     res: dict[str, list[float]] = {"hand": [], "compose": [], "full": [], "cli": []}
+    if a.only_rss:
+        a.runs, a.no_moviepy, a.rss = 0, True, True
     for r in range(a.runs):
-        res["hand"].append(timed(lambda: subprocess.run(hand_written(m, d / "hand.mp4", d), check=True)))
-        res["compose"].append(timed(lambda: render(timeline_for(m), d / "compose.mp4", provenance=False)))
-        res["full"].append(timed(lambda: render(timeline_for(m), d / "full.mp4")))
+        res["hand"].append(timed(lambda: subprocess.run(hand_written(m, d / "hand.mp4", d), check=True), "hand"))
+        res["compose"].append(timed(lambda: render(timeline_for(m), d / "compose.mp4", provenance=False), "compose"))
+        res["full"].append(timed(lambda: render(timeline_for(m), d / "full.mp4"), "full"))
         srt, logo, music = m["srt"], m["logo"], m["music"]
         cli = [sys.executable, "-m", "studio.cli", "cut", *map(str, m["clips"]), "--transition", f"crossfade:{XF}", "--music", str(music),
                "--logo", str(logo), "--subtitles", str(srt), "--out", str(d / "cli.mp4"), "--quiet", "--model", "bench"]
-        res["cli"].append(timed(lambda cli=cli: subprocess.run(cli, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)))
-        print(f"run {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in res.items()))
-    med = {k: statistics.median(v) for k, v in res.items()}
-    print(f"hand-written ffmpeg     {med['hand']:.2f} s")
-    print(f"composition (in-proc)   {med['compose']:.2f} s   ratio {med['compose'] / med['hand']:.2f}x  (goal <= 1.15x)")
-    print(f"full export (in-proc)   {med['full']:.2f} s   provenance adds {100 * (med['full'] / med['compose'] - 1):.0f}%  (goal <= +25%)")
-    print(f"shotline cut (CLI)      {med['cli']:.2f} s   ratio {med['cli'] / med['hand']:.2f}x  (goal <= 1.45x)")
-    if not a.no_moviepy:
-        mp = timed(lambda: moviepy_cut(m, d / "moviepy.mp4"))
-        print(f"moviepy compositing     {mp:.2f} s   shotline cut is {mp / med['cli']:.1f}x faster  (goal >= 4x)")
+        res["cli"].append(timed(lambda cli=cli: subprocess.run(cli, check=True, cwd=ROOT, stdout=subprocess.DEVNULL), "cli"))
+        print(f"run {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s wall / {CPU[k][-1]:.2f} s cpu" for k, v in res.items()), flush=True)
+    if a.runs:
+        report(res, a, m, d)
     if a.rss:
-        base = rss_of(m, d / "rss1.mp4")
-        long_clips = make_media(d, N, CLIP_S * 10)
-        many_clips = make_media(d, N * 10, CLIP_S)
-        grown_long = rss_of(long_clips, d / "rss10a.mp4")
-        grown_many = rss_of(many_clips, d / "rss10b.mp4")
-        print(f"peak RSS reference      {base}")
-        print(f"peak RSS 10x longer     {grown_long}  ratio {grown_long['sum_mib'] / base['sum_mib']:.2f}x (goal < 1.5x)")
-        print(f"peak RSS 10x more clips {grown_many}  ratio {grown_many['sum_mib'] / base['sum_mib']:.2f}x")
+        rss_report(m, d)
+
+
+def report(res: dict, a: argparse.Namespace, m: dict, d: Path) -> None:
+    med = {k: statistics.median(v) for k, v in res.items()}
+    cpu = {k: statistics.median(v) for k, v in CPU.items()}
+    print(f"CPU seconds (median): hand {cpu['hand']:.2f}, composition {cpu['compose']:.2f} ({cpu['compose'] / cpu['hand']:.2f}x), "
+          f"full {cpu['full']:.2f} (+{100 * (cpu['full'] / cpu['compose'] - 1):.0f}%), cli {cpu['cli']:.2f} ({cpu['cli'] / cpu['hand']:.2f}x)", flush=True)
+    print(f"hand-written ffmpeg     {med['hand']:.2f} s", flush=True)
+    print(f"composition (in-proc)   {med['compose']:.2f} s   ratio {med['compose'] / med['hand']:.2f}x  (goal <= 1.15x)", flush=True)
+    print(f"full export (in-proc)   {med['full']:.2f} s   provenance adds {100 * (med['full'] / med['compose'] - 1):.0f}%  (goal <= +25%)", flush=True)
+    print(f"shotline cut (CLI)      {med['cli']:.2f} s   ratio {med['cli'] / med['hand']:.2f}x  (goal <= 1.45x)", flush=True)
+    if not a.no_moviepy:
+        mp = timed(lambda: moviepy_cut(m, d / "moviepy.mp4"), "moviepy")
+        print(f"moviepy compositing     {mp:.2f} s wall, {CPU['moviepy'][-1]:.2f} s cpu   shotline cut is {mp / med['cli']:.1f}x faster "
+              f"(wall), {CPU['moviepy'][-1] / cpu['cli']:.1f}x (cpu)  (goal >= 4x)", flush=True)
+
+
+def rss_report(m: dict, d: Path) -> None:
+    base = rss_of(m, d / "rss1.mp4")
+    long_clips = make_media(d, N, CLIP_S * 10)
+    many_clips = {"clips": m["clips"] * 10, **make_aux(d, 10 * N * CLIP_S - (10 * N - 1) * XF)}  # the same 6 files, 10 times
+    grown_long = rss_of(long_clips, d / "rss10a.mp4")
+    grown_many = rss_of(many_clips, d / "rss10b.mp4")
+    print(f"peak RSS reference      {base}", flush=True)
+    print(f"peak RSS 10x longer     {grown_long}  ratio {grown_long['sum_mib'] / base['sum_mib']:.2f}x (goal < 1.5x)", flush=True)
+    print(f"peak RSS 10x more clips {grown_many}  ratio {grown_many['sum_mib'] / base['sum_mib']:.2f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -111,10 +111,21 @@ def make_progress_class(model_id: str, on_event: EventSink | None, min_interval_
     last = [0.0]
 
     class _Progress(hf_tqdm):
+        latest: _Progress | None = None  # the last byte bar that moved, for `finish`
+
+        @classmethod
+        def finish(cls) -> None:
+            """A final event with the full count (snapshot_download does not close its
+            byte bars, and the last updates may have fallen inside the throttle)."""
+            if cls.latest is not None:
+                cls.latest._emit(force=True)
+
         def __init__(self, *args, **kwargs):
             kwargs["disable"] = True  # no terminal output; events carry the progress
             super().__init__(*args, **kwargs)
-            self._bytes_bar = kwargs.get("unit") == "B"
+            # snapshot_download's byte bars: "huggingface_hub.snapshot_download" counts bytes
+            # written (its total is the sum of file sizes); the transfer bar's total is a guess
+            self._bytes_bar = kwargs.get("unit") == "B" and kwargs.get("name") in (None, "huggingface_hub.snapshot_download")
 
         def _emit(self, force: bool = False) -> None:
             if not (self._bytes_bar and on_event):
@@ -132,6 +143,8 @@ def make_progress_class(model_id: str, on_event: EventSink | None, min_interval_
         def update(self, n=1):
             # tqdm(disable=True) does not count; count here so events carry the bytes.
             self.n += n or 0
+            if self._bytes_bar:
+                type(self).latest = self
             self._emit()
 
         def close(self):
@@ -160,13 +173,15 @@ def download(model_id: str, on_event: EventSink | None = None) -> Path:
 
     if on_event:
         on_event(LoadingEvent(model=model_id, message=f"downloading {card.repo_id}@{card.revision}"))
+    progress = make_progress_class(model_id, on_event)
     try:
         path = snapshot_download(card.repo_id, revision=card.revision, cache_dir=hub_cache_dir(),
-                                 tqdm_class=make_progress_class(model_id, on_event))
+                                 endpoint=os.environ.get("HF_ENDPOINT") or None, tqdm_class=progress)
     except LocalEntryNotFoundError:
         raise _unavailable(card, "the hub cannot be reached") from None
     except HfHubHTTPError as err:
         raise WeightsUnavailable(f"Downloading {card.repo_id} failed ({err.__class__.__name__}); try `{fetch_command(card.id)}` again.") from None
+    progress.finish()
     return Path(path)
 
 

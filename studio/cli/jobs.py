@@ -201,8 +201,10 @@ def _worker(args: argparse.Namespace) -> int:
     from studio.logs import configure_json_logging
 
     configure_json_logging()
+    if args.threads is not None and args.threads < 1:
+        raise UserError(f"--threads {args.threads} is not accepted: 1 or more.")
     return run_worker(args.redis, device=args.device, heartbeat_s=args.heartbeat, poll_s=args.poll,
-                      retry_base_s=args.retry_base)
+                      retry_base_s=args.retry_base, threads=args.threads)
 
 
 def _usage(args: argparse.Namespace) -> int:
@@ -305,6 +307,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--poll", type=_positive, default=0.25, help="seconds between cancel checks (default 0.25)")
     p.add_argument("--retry-base", dest="retry_base", type=_positive, default=1.0,
                    help="first retry backoff in seconds, doubling (default 1)")
+    p.add_argument("--threads", type=int, help="CPU threads for torch in this worker (default: torch's choice)")
     p.set_defaults(func=_worker)
 
     p = sub.add_parser("usage", help="device-seconds, clips and exports per user and project")

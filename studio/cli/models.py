@@ -37,8 +37,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     from engine import download, get_card
+    from studio.cli.generate import quiet_library_progress
 
     card = get_card(args.model_id)
+    quiet_library_progress()  # our own byte progress replaces the libraries' bars
     state = {"last": -1}
 
     def on_event(event: Any) -> None:

@@ -96,9 +96,10 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
             args += ["-protocol_whitelist", "file", "-ss", f"{clip.in_s:.3f}", "-t", f"{src_len + 0.05:.3f}",
                      "-i", input_url(Path(clip.source))]
             speed = f"setpts=(PTS-STARTPTS)/{clip.speed:g}," if clip.speed != 1 else "setpts=PTS-STARTPTS,"
-            graph.append(f"[{n_in}:v]{speed}fps={rate},format=yuv420p[s{s}r]")
+            # Scale at the source rate (16 fps for Wan), then convert the rate: fewer frames to scale.
+            graph.append(f"[{n_in}:v]{speed}format=yuv420p[s{s}r]")
             graph.append(_fit(f"s{s}r", f"s{s}f", w, h, preset.fit))
-            graph.append(f"[s{s}f]setsar=1,trim=duration={length:.4f},setpts=PTS-STARTPTS,"
+            graph.append(f"[s{s}f]fps={rate},setsar=1,trim=duration={length:.4f},setpts=PTS-STARTPTS,"
                          f"tpad=stop_mode=clone:stop_duration={1 / rate:.4f},trim=duration={length:.4f},settb=1/{rate}[s{s}]")
             n_in += 1
             clip_i += 1

@@ -30,7 +30,7 @@ from studio.usage import record_usage
 
 log = logging.getLogger("shotline.mirror")
 
-LIVE = ("queued", "running")
+BATCH = 500
 
 
 class Mirror:
@@ -72,13 +72,34 @@ class Mirror:
         """Apply every event waiting now, then sweep if a sweep is due. Returns the count."""
         n = 0
         while n < max_events:
+            batch = self._take(None, BATCH)
+            if not batch:
+                break
+            self.apply_batch(batch)
+            n += len(batch)
+        self.sweep_if_due()
+        return n
+
+    def _take(self, first: dict[str, Any] | None, limit: int) -> list[dict[str, Any]]:
+        batch = [first] if first is not None else []
+        while len(batch) < limit:
             event = self.backend.next_event(block=False)
             if event is None:
                 break
-            self.apply(event)
-            n += 1
-        self.sweep_if_due()
-        return n
+            batch.append(event)
+        return batch
+
+    def apply_batch(self, events: list[dict[str, Any]]) -> None:
+        """Apply events in order, skipping a step event when a later step of the same run is
+        in the batch, so a mirror that fell behind catches up at once."""
+        last: dict[tuple[str, str], int] = {}
+        for i, ev in enumerate(events):
+            if ev.get("type") == "step":
+                last[(ev.get("job_id", ""), ev.get("run_id", ""))] = i
+        for i, ev in enumerate(events):
+            if ev.get("type") == "step" and last[(ev.get("job_id", ""), ev.get("run_id", ""))] != i:
+                continue
+            self.apply(ev)
 
     def run(self, stop: threading.Event) -> None:
         """Follow the queue until `stop` is set: block on Redis; on SQLite poll with a short,
@@ -89,7 +110,7 @@ class Mirror:
             try:
                 event = self.backend.next_event(block=self.backend.kind == "redis")
                 if event is not None:
-                    self.apply(event)
+                    self.apply_batch(self._take(event, BATCH))
                     delay = 0.002
                 elif self.backend.kind != "redis":
                     stop.wait(delay)

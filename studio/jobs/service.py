@@ -6,6 +6,7 @@ mirror's orphan check finds a queued record with no message and enqueues it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -36,22 +37,14 @@ def check_priority(value: Any) -> int:
 
 
 def validate_generate(params: dict[str, Any]) -> dict[str, Any]:
-    """Check a generation request against its model card before anything is queued."""
-    from engine import GenerationRequest, InvalidRequest, get_card
+    """Check a generation request with the engine's own validation before anything is
+    queued. Where the MP4 goes and which device runs it are the worker's to decide."""
+    from engine import GenerationRequest, InvalidRequest, resolve_request
 
     request = GenerationRequest.from_dict(params)
-    if not request.prompt or not request.prompt.strip():
-        raise InvalidRequest("prompt", request.prompt, "some text describing the clip")
-    card = get_card(request.model)
-    for name in ("width", "height"):
-        value = getattr(request, name)
-        if value is not None and (not isinstance(value, int) or value <= 0 or value % card.size_multiple):
-            raise InvalidRequest(name, value, f"a positive multiple of {card.size_multiple} for {card.id}")
-    frames = request.num_frames
-    if frames is not None and (not isinstance(frames, int) or frames < 1 or (frames - 1) % 4 or frames > card.max_frames):
-        raise InvalidRequest("frames", frames, f"4k+1 frames (1, 5, 9, ...) up to {card.max_frames} for {card.id}")
-    if request.steps is not None and (not isinstance(request.steps, int) or not 1 <= request.steps <= 200):
-        raise InvalidRequest("steps", request.steps, "a whole number from 1 to 200")
+    if request.output_path is not None:
+        raise InvalidRequest("output_path", request.output_path, "unset: a job's clip goes into the library")
+    resolve_request(dataclasses.replace(request, device=None))
     return request.to_dict()
 
 

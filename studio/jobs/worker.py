@@ -49,8 +49,10 @@ class JobRunner:
     """Runs one message at a time for a worker process and reports through the storage."""
 
     def __init__(self, backend: QueueBackend, *, worker_id: str | None = None, device: str | None = None,
-                 heartbeat_s: float = 2.0, poll_s: float = 0.25, retry_base_s: float = RETRY_BASE_S):
+                 heartbeat_s: float = 2.0, poll_s: float = 0.25, retry_base_s: float = RETRY_BASE_S,
+                 threads: int | None = None):
         self.backend = backend
+        self.threads = threads
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.device = device
         self.heartbeat_s = heartbeat_s
@@ -68,6 +70,10 @@ class JobRunner:
         if self._engine is None:
             import engine
 
+            if self.threads:
+                import torch
+
+                torch.set_num_threads(self.threads)
             self._engine = engine.Engine()
         return self._engine
 
@@ -117,8 +123,8 @@ class JobRunner:
                 data.pop("preview_path", None)
                 with lock:
                     state.update(step=event.step, total=event.total)
-            elif data["type"] == "finished":
-                return  # the result travels as `finished` below, with its bytes
+            elif data["type"] not in ("loading", "decoding"):
+                return  # finished / failed / cancelled: the run's outcome is reported below, once
             q.publish(self._event(msg, data.pop("type"), **data))
 
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -226,11 +232,12 @@ class JobRunner:
 
 def run_worker(redis_url: str | None = None, *, device: str | None = None, heartbeat_s: float = 2.0,
                poll_s: float = 0.25, idle_poll_s: tuple[float, float] = (0.002, 0.02),
-               retry_base_s: float = RETRY_BASE_S, ready_file: str | None = None) -> int:
+               retry_base_s: float = RETRY_BASE_S, threads: int | None = None) -> int:
     """Run a worker until SIGTERM / SIGINT. One job at a time; on stop, the running job is
     interrupted and goes back to the queue."""
     backend = QueueBackend(redis_url)
-    runner = JobRunner(backend, device=device, heartbeat_s=heartbeat_s, poll_s=poll_s, retry_base_s=retry_base_s)
+    runner = JobRunner(backend, device=device, heartbeat_s=heartbeat_s, poll_s=poll_s, retry_base_s=retry_base_s,
+                       threads=threads)
     backend.runner = runner
     consumer = Consumer(backend.huey, workers=1, worker_type="thread", periodic=False,
                         initial_delay=idle_poll_s[0], backoff=1.5, max_delay=idle_poll_s[1],
@@ -245,8 +252,6 @@ def run_worker(redis_url: str | None = None, *, device: str | None = None, heart
     # our handlers replace huey's: stop means "interrupt the running job, then exit"
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    if ready_file:
-        Path(ready_file).write_text(runner.worker_id)
     stop.wait()
     consumer.stop_flag.set()  # take no new message ...
     runner.interrupt()  # ... and hand the running one back

@@ -19,8 +19,8 @@ jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-# bm25 weights per column: prompt, shot_text, tags, characters, style, project_names, chars
-_WEIGHTS = "3.0, 2.0, 2.0, 2.0, 1.0, 1.0, 0.5"
+# bm25 weights per column: prompt, shot_text, tags, characters, style, project_names, chars, model, project_ids
+_WEIGHTS = "3.0, 2.0, 2.0, 2.0, 1.0, 1.0, 0.5, 0.0, 0.0"
 MAX_LIMIT = 500
 
 
@@ -46,25 +46,40 @@ def _joined(values: Any) -> str:
     return " ".join(str(v) for v in values or [])
 
 
+def _words(value: str | None) -> list[str]:
+    """Whole words, lower-cased, no jieba: for names and ids that filters match exactly."""
+    return _WORD.findall((value or "").lower())
+
+
 def index_clip(db: sqlite_utils.Database, clip_id: str) -> None:
-    """(Re)build the search row of one clip from its record and its projects' names."""
+    """(Re)build the search row of one clip from its record and its projects."""
     row = db.execute(
-        "SELECT n, prompt, shot_text, tags, characters, style, project_id FROM clips WHERE id = ?", [clip_id]
+        "SELECT n, prompt, shot_text, tags, characters, style, project_id, model FROM clips WHERE id = ?", [clip_id]
     ).fetchone()
     if row is None:
         raise ValueError(f"clip {clip_id!r} is not known.")
-    n, prompt, shot_text, tags, characters, style, project_id = row
-    names = [r[0] for r in db.execute(
-        "SELECT name FROM projects WHERE id = ? OR id IN (SELECT project_id FROM project_clips WHERE clip_id = ?)",
+    n, prompt, shot_text, tags, characters, style, project_id, model = row
+    projects = db.execute(
+        "SELECT id, name FROM projects WHERE id = ? OR id IN (SELECT project_id FROM project_clips WHERE clip_id = ?)",
         [project_id, clip_id],
-    ).fetchall()]
-    fields = [prompt or "", shot_text or "", _joined(tags), _joined(characters), style or "", " ".join(names)]
+    ).fetchall()
+    names = " ".join(p[1] for p in projects)
+    people = json.loads(characters or "[]") if isinstance(characters, str) else list(characters or [])
+    words = [" ".join(tokenize(prompt)), " ".join(tokenize(shot_text)), " ".join(tokenize(_joined(tags))),
+             " ; ".join(" ".join(_words(c)) for c in people), " ".join(_words(style)), " ".join(tokenize(names))]
+    chars = " ".join(_chars(" ".join([prompt or "", shot_text or "", _joined(tags), " ".join(people), style or "",
+                                      names])))
     db.execute("DELETE FROM clip_search WHERE rowid = ?", [n])
     db.execute(
-        "INSERT INTO clip_search (rowid, prompt, shot_text, tags, characters, style, project_names, chars)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        [n, *(" ".join(tokenize(f)) for f in fields), " ".join(_chars(" ".join(fields)))],
+        "INSERT INTO clip_search (rowid, prompt, shot_text, tags, characters, style, project_names, chars, model,"
+        " project_ids) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [n, *words, chars, " ".join(_words(model)), " ".join(p[0] for p in projects)],
     )
+
+
+def _column_phrase(column: str, value: str) -> str | None:
+    words = _words(value)
+    return f'{column} : "{" ".join(words)}"' if words else None
 
 
 def reindex_project(db: sqlite_utils.Database, project_id: str) -> int:
@@ -128,49 +143,60 @@ def search(db: sqlite_utils.Database, query: str = "", *, project_id: str | None
         raise ValueError(f"limit {limit!r} is not accepted: a whole number from 1 to {MAX_LIMIT}.")
     if int(offset) < 0:
         raise ValueError(f"offset {offset!r} is not accepted: zero or more.")
-    where: list[str] = []
-    params: list[Any] = []
     match = query_tokens(query)
-    if match:
-        where.append("clip_search MATCH ?")
-        params.append(match)
+    narrowing = [f"({match})"] if match else []
+    for column, value in (("style", style), ("model", model), ("characters", character), ("project_ids", project_id)):
+        phrase = _column_phrase(column, value) if value else None
+        if phrase:
+            narrowing.append(phrase)
+    exact: list[str] = []
+    params: list[Any] = []
     if project_id:
-        where.append("(c.project_id = ? OR c.id IN (SELECT clip_id FROM project_clips WHERE project_id = ?))")
+        exact.append("(c.project_id = ? OR c.id IN (SELECT clip_id FROM project_clips WHERE project_id = ?))")
         params += [project_id, project_id]
     if user_id:
-        where.append("(c.user_id = ? OR c.id IN (SELECT pc.clip_id FROM project_clips pc JOIN projects p"
+        exact.append("(c.user_id = ? OR c.id IN (SELECT pc.clip_id FROM project_clips pc JOIN projects p"
                      " ON p.id = pc.project_id WHERE p.user_id = ?))")
         params += [user_id, user_id]
     if style:
-        where.append("c.style = ? COLLATE NOCASE")
+        exact.append("c.style = ? COLLATE NOCASE")
         params.append(style)
     if model:
-        where.append("c.model = ?")
+        exact.append("c.model = ?")
         params.append(model)
     if character:
-        where.append("EXISTS (SELECT 1 FROM json_each(c.characters) WHERE lower(value) = lower(?))")
+        exact.append("EXISTS (SELECT 1 FROM json_each(c.characters) WHERE lower(value) = lower(?))")
         params.append(character)
     if since is not None:
-        where.append("c.created_at >= ?")
+        exact.append("c.created_at >= ?")
         params.append(since)
     if until is not None:
-        where.append("c.created_at < ?")
+        exact.append("c.created_at < ?")
         params.append(until)
     cols = ("c.id, c.path, c.prompt, c.model, c.style, c.characters, c.tags, c.project_id, c.width, c.height,"
             " c.duration_s, c.created_at")
-    if match:
-        sql = (f"SELECT {cols}, bm25(clip_search, {_WEIGHTS}) AS score FROM clip_search"
-               " JOIN clips c ON c.n = clip_search.rowid")
-        order = "score, c.created_at DESC"
+    where = (" WHERE " + " AND ".join(exact)) if exact else ""
+    if narrowing:
+        # FTS5 finds and ranks the candidates (filters narrow it as index terms); the join to
+        # clips re-checks each filter exactly. Without filters the top N is cut inside FTS5.
+        score = f"bm25(clip_search, {_WEIGHTS})" if match else "0.0"
+        inner = f"SELECT rowid AS r, {score} AS s FROM clip_search WHERE clip_search MATCH ?"
+        inner_params: list[Any] = [" AND ".join(narrowing)]
+        order = "q.s, c.created_at DESC" if match else "c.created_at DESC, c.n DESC"
+        if not exact and match:
+            inner += " ORDER BY s LIMIT ? OFFSET ?"
+            inner_params += [int(limit), int(offset)]
+            sql = f"SELECT {cols}, q.s FROM ({inner}) q JOIN clips c ON c.n = q.r ORDER BY {order}"
+            rows = db.execute(sql, inner_params).fetchall()
+        else:
+            sql = (f"SELECT {cols}, q.s FROM ({inner}) q JOIN clips c ON c.n = q.r{where}"
+                   f" ORDER BY {order} LIMIT ? OFFSET ?")
+            rows = db.execute(sql, [*inner_params, *params, int(limit), int(offset)]).fetchall()
     else:
-        sql = f"SELECT {cols}, 0.0 AS score FROM clips c"
-        order = "c.created_at DESC, c.n DESC"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
-    params += [int(limit), int(offset)]
+        sql = f"SELECT {cols}, 0.0 FROM clips c{where} ORDER BY c.created_at DESC, c.n DESC LIMIT ? OFFSET ?"
+        rows = db.execute(sql, [*params, int(limit), int(offset)]).fetchall()
     return [
         ClipHit(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"), r[7], r[8], r[9],
                 r[10], r[11], float(r[12]))
-        for r in db.execute(sql, params).fetchall()
+        for r in rows
     ]

@@ -12,8 +12,9 @@ from engine.models import get_card
 from studio.prompts.characters import CharacterCard, cards_by_name, describe
 from studio.prompts.presets import Presets, StylePreset, default_presets
 from studio.prompts.tokens import token_counter
-from studio.storyboard.analyse import inline_dialogue
+from studio.storyboard.analyse import LEAD_CAMERA_ZH, inline_dialogue
 from studio.storyboard.model import Shot, Storyboard
+from studio.storyboard.split import has_words
 
 # what goes first when the prompt is too long (least important first)
 TRIM_ORDER = ("mood", "motion", "style_extra", "camera", "scene", "lighting", "style", "subject")
@@ -29,6 +30,9 @@ def _core(shot: Shot, cards: dict[str, CharacterCard]) -> str:
     if not visual.strip() or (shot.dialogue and shot.subtitle and visual.strip() == shot.subtitle.strip()):
         who = speakers[0] if speakers else (shot.characters[0] if shot.characters else "")
         visual = SPEAKING[lang].format(who=who).strip() if who else (visual or shot.subtitle)
+    stripped = LEAD_CAMERA_ZH.sub("", visual, count=1)
+    if has_words(stripped):  # 特写：咖啡师拉花 -> 咖啡师拉花 (the camera part says 特写镜头)
+        visual = stripped
     visual = visual.strip().rstrip("。.!！?？;；,，")
     for name in shot.characters:
         if name in cards:

@@ -61,8 +61,9 @@ class Match:
     distance: float  # mean Hamming distance over aligned seconds (0 = identical)
 
 
-def match_fingerprint(hashes: list[int]) -> Match | None:
-    """The closest stored export, when its aligned frames are within MATCH_BITS on average."""
+def match_fingerprint(hashes: list[int], prefer: str | None = None) -> Match | None:
+    """The closest stored export, when its aligned frames are within MATCH_BITS on average;
+    among equally close ones (re-exports of the same cut), the one with content id `prefer`."""
     if not hashes or not _db_path().exists():
         return None
     best: Match | None = None
@@ -72,6 +73,7 @@ def match_fingerprint(hashes: list[int]) -> Match | None:
         if n == 0 or abs(len(stored) - len(hashes)) > max(2, len(stored) // 5):
             continue
         dist = sum(hamming(a, b) for a, b in zip(stored, hashes, strict=False)) / n
-        if dist <= MATCH_BITS and (best is None or dist < best.distance):
+        preferred = prefer is not None and row["content_id"] == prefer
+        if dist <= MATCH_BITS and (best is None or dist < best.distance or (preferred and dist <= best.distance)):
             best = Match(row["content_id"], row["path"], round(dist, 2))
     return best

@@ -93,6 +93,6 @@ def verify(path: Path | str) -> Verification:
         reading = read_lumas(marks)
         wm = {"content_id": reading.content_id, "frames": reading.frames, "frames_exact": reading.frames_exact,
               "decode_rate": round(reading.decode_rate, 3), "margin": reading.margin}
-        found = match_fingerprint(prints)
+        found = match_fingerprint(prints, prefer=reading.content_id or report.content_id)
         match = asdict(found) if found else None
     return Verification(str(path), asdict(report), label, wm, match)

@@ -43,7 +43,10 @@ def _chips(rows: int, cols: int, key: int = KEY) -> tuple[np.ndarray, np.ndarray
 
 
 def payload_bits(content_id: str) -> np.ndarray:
-    raw = bytes.fromhex(content_id)
+    try:
+        raw = bytes.fromhex(content_id)
+    except (ValueError, TypeError):
+        raw = b""
     if len(raw) != 16:
         raise ValueError(f"content id {content_id!r} is not accepted; 32 hex digits (a UUID) are.")
     crc = zlib.crc32(raw).to_bytes(4, "big")

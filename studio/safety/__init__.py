@@ -2,6 +2,6 @@
 presets/safety/, plus files a company adds) and the frame-level checker interface for
 sampled output frames (optional NudeNet backend)."""
 
-from studio.safety.policy import SafetyPolicy, SafetyResult, default_policy, load_policy
+from studio.safety.policy import SafetyPolicy, SafetyResult, check, default_policy, load_policy
 
-__all__ = ["SafetyPolicy", "SafetyResult", "default_policy", "load_policy"]
+__all__ = ["SafetyPolicy", "SafetyResult", "check", "default_policy", "load_policy"]

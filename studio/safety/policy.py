@@ -182,6 +182,11 @@ def _cached(key: tuple[str, ...]) -> SafetyPolicy:
     return load_policy([Path(k) for k in key])
 
 
+def check(prompt: str) -> SafetyResult:
+    """The default policy's verdict on `prompt`: the gate before a prompt is queued."""
+    return default_policy().check(prompt)
+
+
 def default_policy() -> SafetyPolicy:
     """The policy from policy_folders(), read once per set of folders (a new file needs a new process)."""
     return _cached(tuple(str(p) for p in policy_folders()))

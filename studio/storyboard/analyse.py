@@ -12,7 +12,7 @@ from functools import lru_cache
 from studio.prompts.presets import Presets
 from studio.storyboard import analyse_en, analyse_zh
 from studio.storyboard.model import Camera, Shot
-from studio.storyboard.split import CJK, Beat, unquote
+from studio.storyboard.split import CJK, Beat, _camera_label, unquote
 
 QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)")
 SPEAKER_LINE = re.compile(r"^\s*([\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z .'\-]{0,15}?)\s*[：:]\s*(.+)$")
@@ -149,19 +149,20 @@ def find_characters(text: str, names: dict[str, str]) -> list[str]:
     return _name_index(tuple(sorted(names.items()))).all(text)  # type: ignore[return-value]
 
 
-def inline_dialogue(text: str) -> tuple[str, list[dict[str, str]]]:
-    """The visual text without quoted speech, and the speech (speaker filled in later)."""
+def inline_dialogue(text: str) -> tuple[str, list[dict]]:
+    """The visual text without quoted speech, and the speech (speaker None: filled in later
+    with the character in the shot)."""
     speaker_line = SPEAKER_LINE.match(text)
     if speaker_line and not QUOTE.search(speaker_line.group(1)) and len(speaker_line.group(1).split()) <= 3:
         label = speaker_line.group(1).strip()
-        if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS)
+        if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS) and not _camera_label(label)
                 and (len(CJK.findall(label)) <= 5) and (CJK.search(label) or label[:1].isupper())):
             return "", [{"speaker": label, "text": unquote(speaker_line.group(2))}]
     lines = []
     for m in QUOTE.finditer(text):
         said = next(g for g in m.groups() if g is not None).strip()
         if len(CJK.findall(said)) >= 2 or len(said.split()) >= 2:
-            lines.append({"speaker": "", "text": said})
+            lines.append({"speaker": None, "text": said})  # None: whoever is in the shot
     if not lines:
         return text, []
     visual = QUOTE.sub("", text).strip(" ：:，,")
@@ -267,12 +268,10 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
             characters.append(name)
     if not characters and state["characters"] and _index(ctx.presets, "pronouns").first(visual) is not None:
         characters = list(state["characters"])
-    if not characters and beat.spoken and not beat.speaker and state["characters"]:
-        characters = []
-    for d in dialogue:
-        if not d.get("speaker") and characters:
-            d["speaker"] = characters[0]
-        elif d.get("speaker") in ctx.names:
+    for d in dialogue:  # a quote in the text is said by the character there; a voice-over ("") stays unnamed
+        if d.get("speaker") is None:
+            d["speaker"] = characters[0] if characters else ""
+        elif d["speaker"] in ctx.names:
             d["speaker"] = ctx.names[d["speaker"]]
     time = find_time(visual, ctx.presets) or state["time"]
     setting = beat.row_setting or parts["setting"] or (

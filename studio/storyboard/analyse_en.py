@@ -16,6 +16,9 @@ LEADING = re.compile(r"^(?:(?:extreme |medium |wide |full |establishing |aerial 
                      r"|(?:slow(?:ly)?\s+)?(?:push(?:es)?\s+in|pull(?:s)?\s+(?:out|back)|pan(?:s)?\s+across|orbit(?:s)?(?:\s+around)?"
                      r"|dolly\s+in|zoom(?:s)?\s+in)\s+(?:on\s+|to\s+|around\s+|across\s+)?"
                      r"|handheld,?\s+|aerial(?:\s+view)?,?\s+|then,?\s+|suddenly,?\s+|meanwhile,?\s+|we see\s+|cut to:?\s+)", re.I)
+# a word after these is a noun, not a verb: "five colours", "the drinks", "our products"
+NOT_BEFORE_VERB = {"the", "a", "an", "our", "your", "their", "his", "her", "its", "my", "two", "three", "four", "five",
+                   "six", "seven", "eight", "nine", "ten", "many", "some", "all", "new", "fresh", "of", "in", "with"}
 MOTION = {"walk", "walks", "walking", "run", "runs", "running", "ride", "rides", "riding", "drive", "drives", "driving",
           "rush", "rushes", "stroll", "strolls", "hike", "hikes", "skate", "skates", "surf", "surfs", "race", "races",
           "dance", "dances", "dancing", "wander", "wanders", "fly", "flies", "swim", "swims", "climb", "climbs"}
@@ -49,7 +52,9 @@ def analyse(text: str, lex: EnglishLexicon, names: set[str]) -> dict[str, Any]:
     seen_noun = False
     for i, (word, pos) in enumerate(words):
         low = word.lower()
-        if i > 0 and seen_noun and (low in lex.verbs or (low.endswith(("s", "ed")) and low not in lex.people
+        prev = words[i - 1][0].lower() if i > 0 else ""
+        if i > 0 and seen_noun and prev not in NOT_BEFORE_VERB and (low in lex.verbs or (
+                low.endswith(("s", "ed")) and low not in lex.people
                                                           and low not in lex.stop and len(low) > 3 and word[0].islower()
                                                           and not low.endswith("ss"))):
             verb_at = pos

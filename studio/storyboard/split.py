@@ -15,10 +15,12 @@ from studio.storyboard.tables import cell_seconds, is_table_line, parse_table
 CN_NUM = "一二三四五六七八九十百零〇两\\d"
 MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 SCENE_HEADING = re.compile(
-    rf"^\s*(?:(?:场景|场次)\s*[{CN_NUM}]*|第[{CN_NUM}]+[幕场集章节部分]"
+    rf"^\s*[【\[]?\s*(?:(?:场景|场次)\s*[{CN_NUM}]*|第[{CN_NUM}]+[幕场集章节部分]"
     r"|(?:scene|act|sequence)\s+(?:\d+|[ivx]+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-    r"|(?:int|ext|int\./ext|i/e)\.)\s*(?:[：:、.\-—–]\s*|\s+|$)", re.IGNORECASE)
-SHOT_HEADING = re.compile(rf"^\s*(?:镜头|分镜|画面|shot|frame|beat)\s*[{CN_NUM}]+\s*(?:[：:、.\-—–)]\s*|\s+|$)", re.IGNORECASE)
+    r"|(?:int|ext|int\./ext|i/e)\.)\s*[】\]]?\s*(?:[：:、.\-—–]\s*|\s+|$|(?<=[】\]]))", re.IGNORECASE)
+SHOT_HEADING = re.compile(rf"^\s*[【\[]?\s*(?:镜头|分镜|画面|shot|frame|beat)\s*[{CN_NUM}]+\s*[】\]]?\s*"
+                          rf"(?:[：:、.\-—–)]\s*|\s+|$|(?<=[】\]]))", re.IGNORECASE)
+BRACKET_LABEL = re.compile(r"^\s*【([^】]{1,12})】\s*(.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•·+]\s+|\d{1,3}[.、)）](?!\d)\s*|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*)")
 DURATION_WORD = r"(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|secs?|seconds?)"
 DURATION_PAREN = re.compile(rf"[（(\[【]\s*(?:约|about|~)?\s*{DURATION_WORD}\s*[)）\]】]", re.IGNORECASE)
@@ -92,6 +94,7 @@ def take_duration(text: str) -> tuple[str, float | None]:
     if not 0 < seconds < 3600:
         return text, None
     cleaned = (text[: match.start()] + " " + text[match.end():]).strip(" ，,、")
+    cleaned = re.sub(r"\s+([。.,，!！?？；;])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned))  # "smiles (3s)." -> "smiles."
     return cleaned, seconds
 
 
@@ -232,7 +235,7 @@ class _Splitter:
             else:
                 self.spoken(self.cue, line, line)
             return
-        labelled = LABELLED.match(line)
+        labelled = BRACKET_LABEL.match(line) or LABELLED.match(line)  # 【旁白】… or 旁白：…
         if labelled and self.labelled(labelled.group(1).strip(), labelled.group(2), line):
             return
         cue = CUE.match(line)
@@ -379,7 +382,8 @@ def _camera_label(label: str) -> bool:
 
 def _looks_like_name(label: str) -> bool:
     if CJK.search(label):
-        return 1 <= len(label) <= 6 and not any(c in label for c in "的了在是和与")
+        return (1 <= len(label) <= 6 and not any(c in label for c in "的了在是和与着")
+                and not label.endswith(("说", "道", "问", "喊", "叫", "笑", "答", "讲")))  # 她笑着说：“…” is a quote
     words = label.split()
     return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words)
 

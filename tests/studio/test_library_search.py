@@ -64,6 +64,18 @@ def test_filters_by_project_style_model_character_and_date(lib):
         search(db, "fox", limit=0)
 
 
+def test_filters_are_exact_even_where_the_index_narrows_by_words(lib):
+    db, spring, fox, c = lib
+    noir = add_clip(db, "/c/noir.mp4", "tiny", prompt="a fox in the rain", style="Film Noir",
+                    characters=["王小明"], project_id=fox)
+    assert noir not in ids(search(db, "fox", style="Film"))
+    assert ids(search(db, "fox", style="film noir")) == [noir]
+    assert set(ids(search(db, "小明"))) == {c["cat"], noir}  # a word inside a name, by its characters
+    assert ids(search(db, character="小明")) == [c["cat"]]  # a filter names the whole character
+    assert ids(search(db, "rain", character="王小明", model="tiny", project_id=fox)) == [noir]
+    assert ids(search(db, "rain", model="wan2.1-t2v-1.3b")) == []
+
+
 def test_a_clip_reused_in_another_project_is_found_there_and_by_its_name(lib):
     db, spring, fox, c = lib
     reuse_clip(db, c["fox"], spring)

@@ -35,7 +35,9 @@ def test_presets_normalise_mixed_clips(clips: dict, tmp_path: Path, preset: str,
     tl = Timeline(clips=[Clip(str(clips["tiny"])), Clip(str(clips["wide24"])), Clip(str(clips["tall"]))],
                   transitions=[Transition("fade-black", 0.2), Transition("slide", 0.2)], model="tiny")
     suffix = {"webm-720p": ".webm", "gif-preview": ".gif"}.get(preset, ".mp4")
-    result = render(tl, tmp_path / f"out{suffix}", preset=preset, fps=fps)
+    seen: list[float] = []
+    result = render(tl, tmp_path / f"out{suffix}", preset=preset, fps=fps, on_progress=seen.append)
+    assert seen[-1] == 100.0 and all(0 <= p <= 100 for p in seen)
     info = probe(result.output)
     assert (info.width, info.height) == size and info.video_codec == codec
     if fps:
@@ -58,7 +60,14 @@ def test_loudness_is_normalised_to_minus_14_lufs(clips: dict, tmp_path: Path) ->
 
 def test_cancel_leaves_nothing(clips: dict, tmp_path: Path) -> None:
     token = CancelToken()
+    seen: list[float] = []
+
+    def progress(p: float) -> None:
+        seen.append(p)
+        token.cancel()
+
     tl = Timeline(clips=[Clip(str(clips["wide24"]), speed=0.25)] * 3)
     with pytest.raises(ExportCancelled):
-        render(tl, tmp_path / "c.mp4", on_progress=lambda p: token.cancel(), cancel=token)
+        render(tl, tmp_path / "c.mp4", on_progress=progress, cancel=token)
+    assert seen and seen[0] < 100
     assert list(tmp_path.iterdir()) == []

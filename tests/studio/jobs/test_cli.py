@@ -72,7 +72,7 @@ def test_batch_names_bad_rows_queues_nothing_then_queues_each_row_once(capsys, t
                         "a bird,3,10,,,\n", encoding="utf-8")
     code, _, err = run(capsys, "batch", str(csv_file))
     assert code == 2
-    assert "row 3: seed 'x' is not accepted" in err and "row 4: frames 10 is not accepted" in err
+    assert "row 3: seed 'x' is not accepted" in err and "row 4: num_frames 10 is not accepted" in err
     _, out, _ = run(capsys, "jobs", "list", "--json")
     assert json.loads(out) == []
 

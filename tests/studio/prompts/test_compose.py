@@ -77,16 +77,19 @@ def test_long_prompts_are_trimmed_to_the_budget_with_a_warning() -> None:
     assert shot.prompt.startswith("一个女孩")  # the subject is what survives
 
 
-def test_missing_weights_are_never_built_just_to_count_tokens(shotline_home) -> None:
+def test_missing_weights_are_never_built_just_to_count_tokens(tmp_path, monkeypatch) -> None:
+    # an empty models cache of its own: the session's shared one may already hold tiny
+    monkeypatch.setenv("SHOTLINE_MODELS_DIR", str(tmp_path / "models"))
     token_counter.cache_clear()
     try:
         count, exact = token_counter("tiny")
         assert not exact and count is estimate_tokens
-        assert not any(shotline_home.rglob("model_index.json"))
+        assert not any(tmp_path.rglob("model_index.json"))
     finally:
         token_counter.cache_clear()
 
 
+@pytest.mark.slow  # builds the tiny model (~20 s on this machine)
 def test_the_real_tiny_tokenizer_counts_when_its_weights_are_local() -> None:
     if engine.weights_status("tiny") != "local":
         engine.resolve_weights("tiny")  # the tiny model is built locally in this test's SHOTLINE_HOME

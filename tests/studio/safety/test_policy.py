@@ -47,6 +47,12 @@ def test_bad_prompts_are_blocked_with_category_and_term(line: str, category: str
     assert term in result.message and result.message.count("。") + result.message.count(". ") <= 1
 
 
+def test_module_level_check_is_the_default_policy() -> None:
+    from studio.safety import check
+
+    assert check("A man stabs a stranger.").category == "violence" and not check("A sunny beach.").flagged
+
+
 def test_sensitive_landmarks_warn_but_do_not_block() -> None:
     result = default_policy().check("天安门广场航拍，清晨。")
     assert result.flagged and not result.blocked and result.category == "sensitive_landmarks"

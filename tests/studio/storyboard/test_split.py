@@ -183,3 +183,28 @@ def test_shot_tables_map_columns_by_header() -> None:
 def test_a_table_that_is_not_a_shot_table_is_ordinary_text() -> None:
     board = split("| Plan | Price |\n|---|---|\n| Basic | $9 |\n| Pro | $29 |")
     assert board.shots and "Basic" in "".join(s.source for s in board.shots)
+
+
+def test_quotes_are_said_by_the_character_in_the_shot_but_voice_over_is_not() -> None:
+    from studio.prompts.characters import CharacterCard
+
+    cards = [CharacterCard("李明", "短发男生")]
+    quote = split("李明笑着说：“你好呀，好久不见。”", characters=cards).shots[0]
+    voice = split("画面：李明走进教室。\n旁白：新学期开始了。", characters=cards).shots[0]
+    assert quote.dialogue == [{"speaker": "李明", "text": "你好呀，好久不见。"}]
+    assert voice.dialogue == [{"speaker": "", "text": "新学期开始了。"}] and voice.characters == ["李明"]
+
+
+def test_a_duration_mark_leaves_clean_text() -> None:
+    assert split("A girl smiles (3s). She waves.").shots[0].text == "A girl smiles."
+
+
+def test_bracketed_headings_and_labels() -> None:
+    from studio.storyboard import build
+
+    board = build("【场景一】咖啡馆·清晨\n【画面】女孩推门走进来。\n【旁白】每一天，都值得一杯好咖啡。\n\n"
+                  "【镜头2】特写：咖啡师拉花\n[Scene 2] Street - night\nA boy runs through the rain.")
+    a, b, c = board.shots
+    assert (a.setting, a.time_of_day, a.subtitle) == ("咖啡馆", "dawn", "每一天，都值得一杯好咖啡。")
+    assert b.camera.size == "close-up" and not b.dialogue and b.prompt.startswith("咖啡师拉花")
+    assert c.scene == 2 and c.setting == "Street" and c.time_of_day == "rain"  # the line's own weather wins
