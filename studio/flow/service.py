@@ -175,9 +175,14 @@ class StudioService:
         _, entry = self._entry(flow, shot_id)
         shot = entry["shot"]
         model = flow["options"]["model"]
-        for key, value in fields.items():
-            if value is None:
-                continue
+        # the page sends every field of the card: only what differs from the shot is a change
+        changed = {k: v for k, v in fields.items() if v is not None and v != _current(shot, k)}
+        if "text" in changed or "style" in changed:
+            shot["text"] = changed.pop("text", shot.get("text", ""))
+            shot["style"] = changed.pop("style", shot.get("style", ""))
+            if "prompt" not in changed:  # a new text or style gets a freshly composed prompt
+                self._recompose(shot, flow)
+        for key, value in changed.items():
             if key == "duration_s":
                 from engine import get_card
 
@@ -197,8 +202,6 @@ class StudioService:
                 shot["subtitle"] = value.strip()
                 continue
             shot[key] = value
-        if "text" in fields and "prompt" not in fields:
-            self._recompose(shot, flow)
         result = default_policy().check(shot.get("prompt", "") + "\n" + shot.get("subtitle", ""))
         shot["safety"] = result.to_dict()
         shot["warnings"] = [w for w in shot.get("warnings", []) if not w.startswith(("Blocked", "已拦截", "Warning"))]
@@ -217,6 +220,7 @@ class StudioService:
         presets = default_presets()
         model = flow["options"]["model"]
         fresh = split(shot["text"], model=model, presets=presets).shots[0]
+        fresh.text = shot["text"]  # the analysis of its first sentence, the whole text kept
         fresh.seed, fresh.index = int(shot.get("seed", 0)), shot.get("index", 1)
         style = presets.style(shot["style"]) if shot.get("style") else None
         compose_shot(fresh, model, style, template=flow["options"].get("template", "wan"), presets=presets)
@@ -389,6 +393,15 @@ class StudioService:
             return self.jobs.list(project_id=project_id, limit=500)
         rows = self.db.execute("SELECT id FROM jobs WHERE user_id = ? ORDER BY seq DESC LIMIT 200", [uid]).fetchall()
         return [self.jobs.get(r[0]) for r in rows]
+
+
+def _current(shot: dict[str, Any], key: str) -> Any:
+    """A shot's present value of an editable field, as the card shows it."""
+    if key in ("camera_size", "camera_movement"):
+        return (shot.get("camera") or {}).get("size" if key == "camera_size" else "movement")
+    if key == "duration_s":
+        return float(shot.get("duration_s") or 0)
+    return shot.get(key, "" if SHOT_FIELDS.get(key) is str else None)
 
 
 def _title_from(script: str) -> str:

@@ -177,3 +177,21 @@ def test_variants_are_queued_as_labelled_jobs_on_the_board(studio):
     assert studio.variant_board("ann", pid) and not [v for v in board if v["winner"]]
     with pytest.raises(ValueError, match="is not known"):
         studio.variant_board("ben", pid)
+
+
+def test_saving_a_card_changes_only_what_was_edited(studio):
+    pid = studio.create_from_script("ann", SCRIPT, model="tiny")[0]
+    entry = shots(studio, pid)[0]
+    sid, shot = entry["id"], entry["shot"]
+    card = {"text": shot["text"], "prompt": shot["prompt"], "style": shot.get("style", ""), "seed": shot["seed"],
+            "camera_size": shot["camera"]["size"], "duration_s": shot["duration_s"], "subtitle": shot["subtitle"]}
+    # a new text (two sentences) and a new camera in one save: the text is kept whole, the camera wins
+    edited = studio.edit_shot("ann", pid, sid, **{**card, "text": "小猫跳上窗台。它看着窗外的雨。",
+                                                  "camera_size": "wide"})
+    assert edited["text"] == "小猫跳上窗台。它看着窗外的雨。" and "小猫" in edited["prompt"]
+    assert edited["camera"]["size"] == "wide" and edited["prompt"] != shot["prompt"]
+    # a new style recomposes the prompt with the style's words
+    styled = studio.edit_shot("ann", pid, sid, style="ink-wash")
+    assert styled["style"] == "ink-wash" and styled["prompt"] != edited["prompt"]
+    # an explicit prompt is kept as written
+    assert studio.edit_shot("ann", pid, sid, prompt="手写的提示词")["prompt"] == "手写的提示词"
