@@ -167,17 +167,23 @@ class Studio(StudioService):
             "SELECT 1 FROM clips WHERE id = ? AND (user_id = ? OR id IN (SELECT pc.clip_id FROM project_clips pc"
             " JOIN projects p ON p.id = pc.project_id WHERE p.user_id = ?))", [clip_id, uid, uid]).fetchone() is not None
 
-    def reuse_clip(self, user: str, clip_id: str, project_id: str) -> dict[str, Any]:
-        """Add a library clip to the end of the project's timeline (and to the project)."""
+    def reuse_clip(self, user: str, clip_id: str, project_id: str) -> str:
+        """Add a library clip to the project, and to the end of its timeline when it has one
+        (or can have one: every shot's clip done). Returns a sentence saying which."""
         from studio.library import reuse_clip
 
         clip = self.own_clip(user, clip_id)
         self.flow(user, project_id)
         reuse_clip(self.db, clip_id, project_id)
-        data = self.timeline(user, project_id)
+        try:
+            data = self.timeline(user, project_id)
+        except ValueError:
+            return ("The clip is in the project; it can join the timeline once every shot of the storyboard "
+                    "has its clip.")
         data["clips"].append({"source": clip["path"], "in_s": 0.0, "out_s": None, "speed": 1.0, "subtitles": []})
         data["transitions"].append({"kind": "cut", "duration_s": 0.0})
-        return self.save_timeline(user, project_id, data)
+        self.save_timeline(user, project_id, data)
+        return "The clip is at the end of the project's timeline."
 
     # ---- variants -------------------------------------------------------------------------
     def queue_variants(self, user: str, project_id: str, prompts: list[str], styles: list[str | None],

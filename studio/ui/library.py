@@ -45,8 +45,7 @@ def build(ctx: PageContext) -> None:
     def on_reuse(clip_id, project_id, request: gr.Request) -> None:
         if not project_id:
             raise ValueError("Choose a project first.")
-        studio.reuse_clip(user_of(request), (clip_id or "").strip(), project_id)
-        gr.Info("The clip is at the end of the project's timeline.")
+        gr.Info(studio.reuse_clip(user_of(request), (clip_id or "").strip(), project_id))
 
     def models() -> Any:
         return gr.update(choices=[""] + [m["id"] for m in studio.models()])

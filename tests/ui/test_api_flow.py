@@ -74,6 +74,16 @@ def test_script_to_export_over_the_api(client_for, studio):
     with pytest.raises(ValueError, match="is not one of your clips or uploads"):
         studio.service.save_timeline("alice", pid, dict(saved, clips=[{"source": "/etc/hostname"}] + saved["clips"][1:]))
 
+    # a library clip reused at the end of the timeline (found by a Chinese search)
+    hits = studio.service.search_library("alice", "咖啡")
+    assert any(h["clip_id"] in [j["clip_id"] for j in jobs] for h in hits)
+    studio.service.reuse_clip("alice", hits[0]["clip_id"], pid)
+    reused = studio.service.timeline("alice", pid)
+    assert len(reused["clips"]) == len(saved["clips"]) + 1 and reused["clips"][-1]["source"] == hits[0]["path"]
+    reused["clips"].pop()
+    reused["transitions"].pop()
+    saved = studio.service.save_timeline("alice", pid, reused)
+
     preview_task = alice.predict(pid, api_name="/preview_api")
     preview = wait_for(lambda: (t := alice.predict(preview_task, api_name="/task"))["status"] in ("done", "failed") and t,
                        "the preview")
