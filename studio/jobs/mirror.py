@@ -103,7 +103,8 @@ class Mirror:
 
     def run(self, stop: threading.Event) -> None:
         """Follow the queue until `stop` is set: block on Redis; on SQLite poll with a short,
-        growing delay (2 ms after an event, up to 50 ms when idle)."""
+        growing delay (2 ms after an event, up to 10 ms when idle; an empty poll is a plain
+        read, see WalSqliteStorage.dequeue)."""
         self.sweep(check_orphans=True)
         delay = 0.002
         while not stop.is_set():
@@ -114,7 +115,7 @@ class Mirror:
                     delay = 0.002
                 elif self.backend.kind != "redis":
                     stop.wait(delay)
-                    delay = min(delay * 1.5, 0.05)
+                    delay = min(delay * 1.5, 0.01)
                 self.sweep_if_due()
             except Exception:  # noqa: BLE001 - the mirror must outlive one bad event or a busy database
                 log.exception("mirror step failed")

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
 from studio.jobs.kinds import validate_diagnostic
@@ -45,7 +46,15 @@ def validate_generate(params: dict[str, Any]) -> dict[str, Any]:
     if request.output_path is not None:
         raise InvalidRequest("output_path", request.output_path, "unset: a job's clip goes into the library")
     resolve_request(dataclasses.replace(request, device=None))
+    # the prompt is gated; a negative prompt that names what to avoid is legitimate
+    verdict = safety.check(request.prompt)
+    if verdict.blocked:
+        raise PolicyBlocked(verdict.message)
     return request.to_dict()
+
+
+class PolicyBlocked(ValueError):
+    """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 
 VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic}

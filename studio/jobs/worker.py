@@ -231,7 +231,7 @@ class JobRunner:
 
 
 def run_worker(redis_url: str | None = None, *, device: str | None = None, heartbeat_s: float = 2.0,
-               poll_s: float = 0.25, idle_poll_s: tuple[float, float] = (0.002, 0.02),
+               poll_s: float = 0.25, idle_poll_s: tuple[float, float] = (0.002, 0.01),
                retry_base_s: float = RETRY_BASE_S, threads: int | None = None) -> int:
     """Run a worker until SIGTERM / SIGINT. One job at a time; on stop, the running job is
     interrupted and goes back to the queue."""

@@ -97,3 +97,15 @@ def test_usage_json_and_table(capsys):
     assert code == 0 and json.loads(out) == []
     code, out, _ = run(capsys, "usage")
     assert "No usage yet." in out
+
+
+def test_a_blocked_prompt_is_refused_at_submit_and_nothing_is_queued(capsys):
+    code, _, err = run(capsys, "jobs", "submit", "--prompt", "a man stabbed in a dark alley")
+    assert code == 2 and "Traceback" not in err
+    assert "violence" in err.lower() and "stabbed" in err
+    _, out, _ = run(capsys, "jobs", "list", "--json")
+    assert json.loads(out) == []
+    # ordinary ad copy with a risky-looking word passes, and a negative prompt may name what to avoid
+    code, out, _ = run(capsys, "jobs", "submit", "--prompt", "killer deals this weekend, shoot a video of the sale",
+                       "--negative-prompt", "blood, nudity")
+    assert code == 0 and len(out.strip()) == 32

@@ -22,18 +22,21 @@ def tiny(prompt: str, seed: int, steps: int = 1) -> dict:
 
 
 def test_priorities_9_5_0_cancel_and_a_killed_worker_replaced_exactly_once(studio, workers):
-    # 7 is cancelled while it runs, so it is long; the others are one step
-    jobs = {p: studio.jobs.submit(tiny(f"lighthouse number {p}", seed=p, steps=200 if p == 7 else 1), priority=p,
+    # 7 is cancelled while it runs, so it is long; 9 must not finish before its worker is killed
+    jobs = {p: studio.jobs.submit(tiny(f"lighthouse number {p}", seed=p, steps={7: 200, 9: 60}.get(p, 1)), priority=p,
                                   labels={"style": "Noir", "tags": ["sea"]})
             for p in (0, 5, 7, 9)}
     first = workers.start("--threads", "1")  # submitted while no worker ran; now one starts
     try:
         # killed mid-job: the worker has claimed job 9 and is loading the model for it
         wait_until(lambda: studio.jobs.get(jobs[9])["status"] != "queued", timeout=120, what="job 9 to start")
+        # killed at once, before any other worker starts: starting a process and loading the
+        # model takes long enough on a busy machine for job 9 to finish first otherwise
+        workers.kill(first)
+        assert studio.jobs.get(jobs[9])["status"] == "running"
         if studio.backend.kind == "redis":
             workers.start("--threads", "1")  # a second worker, which takes the 7
             wait_until(lambda: studio.jobs.get(jobs[7])["status"] != "queued", timeout=120, what="job 7 to start")
-        workers.kill(first)
         workers.start("--threads", "1")  # the replacement
         job7 = wait_until(lambda: ((j := studio.jobs.get(jobs[7]))["status"] not in ("queued", "running")
                                    or j["progress_step"] >= 1) and j, timeout=240, what="job 7 running")
@@ -46,12 +49,13 @@ def test_priorities_9_5_0_cancel_and_a_killed_worker_replaced_exactly_once(studi
     assert [j["status"] for j in done] == ["done", "done", "cancelled", "done"], [
         (j["error"], studio.jobs.runs(j["id"])) for j in done]
     assert 1 <= studio.jobs.get(jobs[7])["progress_step"] < 200
-    assert start_order(studio, [jobs[9], jobs[7], jobs[5], jobs[0]]) == [jobs[9], jobs[7], jobs[5], jobs[0]]
-    assert [r["outcome"] for r in studio.jobs.runs(jobs[9])] == ["lost", "finished"]
+    assert start_order(studio, [jobs[9], jobs[7], jobs[5], jobs[0]]) == [jobs[9], jobs[7], jobs[5], jobs[0]], [
+        studio.jobs.runs(j) for j in jobs.values()]
+    assert [r["outcome"] for r in studio.jobs.runs(jobs[9])] == ["lost", "finished"], studio.jobs.runs(jobs[9])
 
     # progress and the latest preview reached the record through the queue's storage
     job9 = studio.jobs.get(jobs[9])
-    assert (job9["progress_step"], job9["progress_total"]) == (1, 1)
+    assert (job9["progress_step"], job9["progress_total"]) == (60, 60)
     assert paths.is_inside_home(job9["preview_path"])
     with open(job9["preview_path"], "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
