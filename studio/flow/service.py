@@ -419,4 +419,8 @@ def _middle_break(text: str) -> int | None:
 def file_size_ok(path: str | Path, limit: int) -> None:
     size = Path(path).stat().st_size
     if size > limit:
-        raise ValueError(f"The file is {size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB is accepted.")
+        raise ValueError(f"The file {Path(path).name!r} is {_size(size)}; at most {_size(limit)} is accepted.")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"

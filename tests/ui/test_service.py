@@ -195,3 +195,22 @@ def test_saving_a_card_changes_only_what_was_edited(studio):
     assert styled["style"] == "ink-wash" and styled["prompt"] != edited["prompt"]
     # an explicit prompt is kept as written
     assert studio.edit_shot("ann", pid, sid, prompt="手写的提示词")["prompt"] == "手写的提示词"
+
+
+def test_uploads_are_checked_and_stored_under_fresh_names(studio, tmp_path, shotline_home):
+    from studio.flow.assemble import DEMO_LOGO, DEMO_MUSIC
+
+    music = studio.store_upload("ann", "music", str(DEMO_MUSIC))
+    logo = studio.store_upload("ann", "logo", str(DEMO_LOGO))
+    for stored, original in ((music, DEMO_MUSIC), (logo, DEMO_LOGO)):
+        assert stored.startswith(str(shotline_home / "media" / "uploads")) and original.name not in stored
+    fake = tmp_path / "song.mp3"
+    fake.write_bytes(b"not really audio" * 100)
+    with pytest.raises(ValueError):
+        studio.store_upload("ann", "music", str(fake))
+    assert len(list((shotline_home / "media" / "uploads").iterdir())) == 2  # the bad one left nothing behind
+    with pytest.raises(ValueError, match="must end in"):
+        studio.store_upload("ann", "logo", str(fake))
+    small = Studio(studio.backend, max_upload_bytes=1000)
+    with pytest.raises(ValueError, match=r"is 8 KB; at most 1 KB is accepted"):
+        small.store_upload("ann", "logo", str(DEMO_LOGO))
