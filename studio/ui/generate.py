@@ -69,7 +69,8 @@ def build(ctx: PageContext) -> None:
     t = ctx.t
     with gr.Row():
         with gr.Column(scale=3):
-            table = gr.Dataframe(headers=COLUMNS, label=t("jobs"), interactive=False, wrap=True, elem_id="job-table")
+            table = gr.Dataframe(headers=COLUMNS, label=t("jobs"), interactive=False, wrap=True, elem_id="job-table",
+                                 column_widths=["6%", "7%", "12%", "9%", "8%", "10%", "28%", "20%"])
         with gr.Column(scale=2):
             now = gr.Markdown(elem_id="job-now")
             preview = gr.Image(label=t("live_preview"), type="filepath", interactive=False, height=220,
