@@ -1,19 +1,126 @@
-"""Shotline entry point for `./studio.sh`. Until the studio UI lands, this is the
-engine demo: it generates one clip with the tiny model (built locally on first run),
-shows progress, and prints the clip's path. Arguments: an optional prompt."""
+"""Shotline's composition root: read the settings from the environment, open the database,
+start the job mirror, the local workers (one per GPU, one on a CPU-only machine) and the
+FlowRunner, build the browser studio and launch it on 127.0.0.1; stop everything cleanly
+on exit. `python app.py` and `shotline studio` both land in `main()`.
+
+Settings (environment): SHOTLINE_HOME, SHOTLINE_REDIS_URL, SHOTLINE_HOST (127.0.0.1),
+SHOTLINE_PORT (7860), SHOTLINE_USERS_FILE / SHOTLINE_USERS (optional logins),
+SHOTLINE_MAX_UPLOAD_MB (200)."""
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("shotline.app")
 
 
-def main(argv: list[str]) -> int:
-    from studio.cli import main as shotline
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 7860
+    redis_url: str | None = None
+    max_upload_mb: int = 200
+    workers: bool = True  # start local worker processes
+    devices: list[str] | None = None  # None = one per GPU, else CPU
+    defaults: dict[str, Any] = field(default_factory=dict)  # generation defaults (e.g. steps) for demos and tests
 
-    prompt = " ".join(argv) or "a paper boat drifting down a rainy street, cinematic"
-    print("Shotline engine demo: generating a 64x64, 9-frame clip with the tiny model "
-          "(random weights, so the clip is coloured noise).", file=sys.stderr)
-    return shotline(["generate", "--model", "tiny", "--prompt", prompt, "--seed", "7"])
+    @classmethod
+    def from_env(cls) -> Settings:
+        from studio.jobs import redis_url_from_env
+
+        port_text = os.environ.get("SHOTLINE_PORT", "7860")
+        mb_text = os.environ.get("SHOTLINE_MAX_UPLOAD_MB", "200")
+        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+            raise ValueError(f"SHOTLINE_PORT {port_text!r} is not accepted: a port number from 0 to 65535.")
+        if not mb_text.isdigit() or not 1 <= int(mb_text) <= 100_000:
+            raise ValueError(f"SHOTLINE_MAX_UPLOAD_MB {mb_text!r} is not accepted: a whole number of megabytes, 1 or more.")
+        return cls(host=os.environ.get("SHOTLINE_HOST", "127.0.0.1"), port=int(port_text),
+                   redis_url=redis_url_from_env(), max_upload_mb=int(mb_text))
+
+
+def tiny_banner() -> str | None:
+    """The banner shown when no real model's weights are here (the studio then uses `tiny`)."""
+    from engine import list_cards, weights_status
+
+    if any(weights_status(c.id) == "local" for c in list_cards() if not c.is_local_only):
+        return None
+    real = next((c.id for c in list_cards() if not c.is_local_only), "wan2.1-t2v-1.3b")
+    return ("**No real model is downloaded, so the studio runs on the tiny test model** (random weights: its clips "
+            "are coloured noise, but every step — storyboard, queue, timeline, export — is real). "
+            f"To make real videos, run `shotline models download {real}` (or use Models & settings) and restart.")
+
+
+class Studio:
+    """The running studio: services, workers and the web app. `close()` stops them all."""
+
+    def __init__(self, settings: Settings):
+        from studio import paths
+        from studio.flow import FlowRunner
+        from studio.flow import Studio as StudioService
+        from studio.flow.auth import authenticator
+        from studio.jobs import open_studio_side, start_local_workers
+        from studio.ui.api import MediaGuard
+        from studio.ui.app import build_ui, launch_options
+
+        self.settings = settings
+        self.side = open_studio_side(settings.redis_url)
+        self.side.mirror.start()
+        self.pool = start_local_workers(settings.redis_url, settings.devices) if settings.workers else None
+        self.service = StudioService(self.side.backend, defaults=settings.defaults,
+                                     max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+        self.runner = FlowRunner().start()
+        self.demo = build_ui(self.service, self.runner, banner=tiny_banner())
+        home = paths.home()
+        from starlette.middleware import Middleware
+
+        from studio.flow.assemble import ASSETS_DIR
+
+        allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
+        self.launch_kwargs = launch_options(
+            allowed_paths=[*allowed, str(ASSETS_DIR)], max_file_size=f"{settings.max_upload_mb}mb",
+            auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home))])
+        self.url: str | None = None
+        self.home = home
+
+    def launch(self, *, block: bool = True) -> str:
+        self.demo.queue(default_concurrency_limit=8)
+        _, url, _ = self.demo.launch(server_name=self.settings.host, server_port=self.settings.port or None,
+                                     prevent_thread_lock=True, quiet=True, **self.launch_kwargs)
+        self.url = url
+        if block:
+            done = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: done.set())
+            print(f"Shotline studio: {url}  (Ctrl-C stops it)", file=sys.stderr)
+            done.wait()
+            self.close()
+        return url
+
+    def close(self) -> None:
+        for step in (self.demo.close, self.runner.stop, *( [self.pool.stop] if self.pool else []), self.side.close):
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - stop everything even if one part fails; the log has it
+                log.exception("stopping part of the studio failed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("SHOTLINE_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        studio = Studio(settings)
+    except ValueError as err:
+        print(f"shotline: {err}", file=sys.stderr)
+        return 2
+    studio.launch(block=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -146,11 +146,41 @@ def m004_search_filter_columns(db: sqlite_utils.Database) -> None:
         index_clip(db, clip_id)
 
 
+def m005_studio_flows(db: sqlite_utils.Database) -> None:
+    """The browser studio's records (studio.flow): one flow per project (its editable
+    storyboard, the one-click state), background tasks (renders, previews, model
+    downloads), A/B winners and per-user settings."""
+    for sql in (
+        """CREATE TABLE flows (
+            project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, user_id TEXT NOT NULL,
+            storyboard_id TEXT, status TEXT NOT NULL, auto_export INTEGER NOT NULL DEFAULT 0,
+            options TEXT NOT NULL DEFAULT '{}', board TEXT NOT NULL DEFAULT '{}', timeline_id TEXT,
+            export_id TEXT, task_id TEXT, message TEXT NOT NULL DEFAULT '', error TEXT,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+        "CREATE INDEX flows_user ON flows(user_id, updated_at)",
+        "CREATE INDEX flows_status ON flows(status)",
+        """CREATE TABLE tasks (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL, project_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','cancelled')),
+            params TEXT NOT NULL DEFAULT '{}', progress REAL NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
+            result TEXT, error TEXT, created_at REAL NOT NULL, started_at REAL, finished_at REAL)""",
+        "CREATE INDEX tasks_status ON tasks(status, created_at)",
+        "CREATE INDEX tasks_user ON tasks(user_id, created_at)",
+        """CREATE TABLE winners (
+            clip_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, project_id TEXT, label TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL)""",
+        """CREATE TABLE user_settings (
+            user_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (user_id, key))""",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_core_records,
     m002_jobs_clips_usage,
     m003_library_search,
     m004_search_filter_columns,
+    m005_studio_flows,
 ]
 
 

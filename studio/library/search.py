@@ -134,9 +134,11 @@ class ClipHit:
 
 def search(db: sqlite_utils.Database, query: str = "", *, project_id: str | None = None, style: str | None = None,
            model: str | None = None, character: str | None = None, since: float | None = None,
-           until: float | None = None, limit: int = 50, offset: int = 0) -> list[ClipHit]:
+           until: float | None = None, limit: int = 50, offset: int = 0,
+           user_id: str | None = None) -> list[ClipHit]:
     """Clips matching `query` (all words) and the filters, best first; newest first when
-    the query is empty. `project_id` matches clips made in the project or reused by it."""
+    the query is empty. `project_id` matches clips made in the project or reused by it;
+    `user_id` keeps the clips that user made or reused in one of their projects."""
     if not 1 <= int(limit) <= MAX_LIMIT:
         raise ValueError(f"limit {limit!r} is not accepted: a whole number from 1 to {MAX_LIMIT}.")
     if int(offset) < 0:
@@ -152,6 +154,10 @@ def search(db: sqlite_utils.Database, query: str = "", *, project_id: str | None
     if project_id:
         exact.append("(c.project_id = ? OR c.id IN (SELECT clip_id FROM project_clips WHERE project_id = ?))")
         params += [project_id, project_id]
+    if user_id:
+        exact.append("(c.user_id = ? OR c.id IN (SELECT pc.clip_id FROM project_clips pc JOIN projects p"
+                     " ON p.id = pc.project_id WHERE p.user_id = ?))")
+        params += [user_id, user_id]
     if style:
         exact.append("c.style = ? COLLATE NOCASE")
         params.append(style)

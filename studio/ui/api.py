@@ -1,0 +1,116 @@
+"""studio.ui: the studio's JSON endpoints (gr.api) for scripts and tests — list projects,
+read one project's state, its jobs and exports, make a storyboard, queue it, run the
+one-click path, ask for an export — and the media guard, the middleware that refuses any
+direct /file= request for a path inside SHOTLINE_HOME. Pages only hand files to Gradio,
+which copies them into its cache under an unguessable content hash; so a user can fetch
+only what a page showed them, never another user's file by its path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import gradio as gr
+
+from studio.ui.common import guarded, user_of
+
+
+def add_api(studio: Any, runner: Any) -> None:
+    """Register the endpoints inside the current gr.Blocks."""
+
+    @guarded
+    def projects(request: gr.Request) -> list[dict]:
+        return [{"project_id": p["project_id"], "name": p["name"], "status": p["status"], "message": p["message"],
+                 "error": p["error"], "export_id": p["export_id"]} for p in studio.projects(user_of(request))]
+
+    @guarded
+    def project(project_id: str, request: gr.Request) -> dict:
+        flow = studio.flow(user_of(request), project_id)
+        return {"project_id": project_id, "name": flow["name"], "status": flow["status"], "message": flow["message"],
+                "error": flow["error"], "export_id": flow["export_id"], "options": flow["options"],
+                "shots": [{"id": e["id"], "job_id": e.get("job_id"), **e["shot"]} for e in flow["board"]["shots"]]}
+
+    @guarded
+    def jobs(project_id: str, request: gr.Request) -> list[dict]:
+        keep = ("id", "status", "priority", "progress_step", "progress_total", "progress_message", "error", "clip_id",
+                "shot_id")
+        return [{k: j.get(k) for k in keep} for j in studio.project_jobs(user_of(request), project_id)]
+
+    @guarded
+    def exports(project_id: str, request: gr.Request) -> list[dict]:
+        return [{"id": r["id"], "format": r["format"], "duration_s": r["duration_s"], "size_bytes": r["size_bytes"],
+                 "file_name": Path(r["path"]).name, "verify": r["metadata"].get("verify")}
+                for r in studio.exports(user_of(request), project_id or None)]
+
+    @guarded
+    def storyboard(script: str, style: str, aspect: str, request: gr.Request) -> str:
+        return studio.create_from_script(user_of(request), script, style=style or None, aspect=aspect or "16:9")[0]
+
+    @guarded
+    def queue(project_id: str, request: gr.Request) -> list[str]:
+        return studio.queue_all(user_of(request), project_id)
+
+    @guarded
+    def one_click_api(script: str, request: gr.Request) -> str:
+        return studio.one_click(user_of(request), script)
+
+    @guarded
+    def export_api(project_id: str, preset: str, request: gr.Request) -> str:
+        task = studio.request_render(user_of(request), project_id, preset=preset or None)
+        runner.wake()
+        return task
+
+    @guarded
+    def preview_api(project_id: str, request: gr.Request) -> str:
+        task = studio.request_render(user_of(request), project_id, preview=True)
+        runner.wake()
+        return task
+
+    @guarded
+    def task(task_id: str, request: gr.Request) -> dict:
+        row = studio.task(user_of(request), task_id)
+        result = row["result"] or {}  # server paths stay on the server (and a "path" key reads as a file)
+        public = {k: result[k] for k in ("export_id", "preset", "duration_s", "content_id", "verify") if k in result}
+        return {**{k: row[k] for k in ("id", "kind", "status", "progress", "message", "error")}, "result": public}
+
+    @guarded
+    def export_file(export_id: str, request: gr.Request) -> gr.FileData | None:
+        from gradio.processing_utils import save_file_to_cache
+        from gradio.utils import get_upload_folder
+
+        from studio.ui.common import served
+
+        path = served(studio.export(user_of(request), export_id)["path"])
+        # a copy in Gradio's cache, under a content hash with a secret seed: the only URL that serves it
+        return gr.FileData(path=save_file_to_cache(path, get_upload_folder())) if path else None
+
+    for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
+                     (storyboard, "storyboard"), (queue, "queue"), (one_click_api, "one_click_api"),
+                     (export_api, "export_api"), (preview_api, "preview_api"), (task, "task"), (export_file, "export_file")):
+        gr.api(fn, api_name=name)
+
+
+class MediaGuard:
+    """ASGI middleware: a direct `/file=` request for anything inside SHOTLINE_HOME gets 404.
+    (Gradio's cache, where pages' files are served from, lives outside it.)"""
+
+    def __init__(self, app: Any, home: str):
+        self.app = app
+        self.home = Path(home).resolve()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and "/file=" in scope.get("path", ""):
+            target = unquote(scope["path"].split("/file=", 1)[1])
+            try:
+                resolved = Path(os.path.abspath(target)).resolve()
+                inside = resolved == self.home or resolved.is_relative_to(self.home)
+            except (OSError, ValueError):
+                inside = True
+            if inside:
+                await send({"type": "http.response.start", "status": 404,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"Not found."})
+                return
+        await self.app(scope, receive, send)

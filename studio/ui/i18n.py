@@ -1,0 +1,84 @@
+"""studio.ui: the interface's words in English and Chinese (gr.I18n; the browser's language
+picks one). Keys are stable names; a page asks `ctx.t("key")`. Messages that come from
+the services (errors, statuses) are sentences in English."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+EN: dict[str, str] = {
+    "app_title": "Shotline studio",
+    "tagline": "Paste a script, click once, download a finished cut.",
+    "project": "Project",
+    "refresh": "Refresh",
+    "tab_script": "1 · Script", "tab_storyboard": "2 · Storyboard", "tab_generate": "3 · Generate",
+    "tab_variants": "4 · Variants", "tab_timeline": "5 · Timeline", "tab_export": "6 · Export",
+    "tab_library": "7 · Library", "tab_settings": "8 · Models & settings",
+    "script": "Script (Chinese or English)", "script_file": "…or upload a script (.txt, .md)",
+    "project_name": "Project name (optional)", "template": "Prompt template", "style": "Style", "model": "Model",
+    "aspect": "Aspect ratio", "characters": "Character cards (.json / .yaml, optional)",
+    "csv": "Personalisation CSV (one video per row, optional)", "label_position": "AI label position",
+    "make_storyboard": "Make storyboard", "one_click": "One click: script → final cut",
+    "flow_status": "Progress", "final_cut": "Final cut (download)", "final_video": "Final cut",
+    "add_shot": "Add a shot", "add_shot_text": "New shot text", "save_order": "Save order (after dragging)",
+    "queue_all": "Queue every shot", "shot_text": "Shot text", "prompt": "Prompt", "duration": "Seconds",
+    "seed": "Seed", "camera": "Camera", "subtitle": "Subtitle", "save": "Save", "split": "Split",
+    "merge": "Merge with next", "delete": "Delete", "regenerate": "Regenerate this shot",
+    "jobs": "Jobs", "live_preview": "Live preview", "job_id": "Selected job", "cancel": "Cancel", "retry": "Retry",
+    "priority": "Priority", "set_priority": "Set priority",
+    "variant_prompts": "Prompts (one per line)", "variant_styles": "Styles", "variant_seeds": "Seeds (comma separated)",
+    "queue_variants": "Queue variants", "variant_board": "Variants", "pick_winner": "Mark as winner",
+    "clips": "Clips in order", "transitions": "Transition after each clip", "music": "Music (upload)",
+    "logo": "Logo (upload)", "subtitles": "Subtitles", "save_timeline": "Save timeline",
+    "rebuild_timeline": "Rebuild from storyboard", "preview_render": "Quick preview (low resolution)",
+    "preview": "Preview", "preset": "Export preset", "export": "Export", "exports": "Exports",
+    "download": "Download", "provenance": "Provenance report", "otio": "OpenTimelineIO (.otio)",
+    "search": "Search clips (中文 / English)", "filter_style": "Style", "filter_model": "Model",
+    "results": "Results", "only_project": "Only this project", "play": "Play", "reuse": "Reuse in the current project",
+    "models": "Models", "download_model": "Download model", "memory_mode": "Memory mode",
+    "attention": "Attention kernel", "cache": "Step cache (faster, slightly lower quality)", "steps": "Steps (blank = model default)",
+    "save_settings": "Save settings", "device": "Device", "usage": "Usage", "usage_chart": "Device seconds per project",
+    "tasks": "Background tasks", "no_project": "No project yet: paste a script on the Script page.",
+}
+
+ZH: dict[str, str] = {
+    "app_title": "Shotline 工作室",
+    "tagline": "粘贴脚本，一键生成，下载成片。",
+    "project": "项目",
+    "refresh": "刷新",
+    "tab_script": "1 · 脚本", "tab_storyboard": "2 · 分镜", "tab_generate": "3 · 生成",
+    "tab_variants": "4 · 对比测试", "tab_timeline": "5 · 时间线", "tab_export": "6 · 导出",
+    "tab_library": "7 · 素材库", "tab_settings": "8 · 模型与设置",
+    "script": "脚本（中文或英文）", "script_file": "…或上传脚本（.txt、.md）",
+    "project_name": "项目名称（可选）", "template": "提示词模板", "style": "风格", "model": "模型",
+    "aspect": "画面比例", "characters": "角色卡（.json / .yaml，可选）",
+    "csv": "个性化 CSV（每行一个视频，可选）", "label_position": "AI 标识位置",
+    "make_storyboard": "生成分镜", "one_click": "一键成片",
+    "flow_status": "进度", "final_cut": "成片（下载）", "final_video": "成片",
+    "add_shot": "添加镜头", "add_shot_text": "新镜头内容", "save_order": "保存顺序（拖动之后）",
+    "queue_all": "全部加入队列", "shot_text": "镜头内容", "prompt": "提示词", "duration": "秒数",
+    "seed": "种子", "camera": "镜头", "subtitle": "字幕", "save": "保存", "split": "拆分",
+    "merge": "与下一个合并", "delete": "删除", "regenerate": "重新生成此镜头",
+    "jobs": "任务", "live_preview": "实时预览", "job_id": "选中的任务", "cancel": "取消", "retry": "重试",
+    "priority": "优先级", "set_priority": "设置优先级",
+    "variant_prompts": "提示词（每行一个）", "variant_styles": "风格", "variant_seeds": "种子（逗号分隔）",
+    "queue_variants": "加入对比队列", "variant_board": "对比结果", "pick_winner": "选为胜出",
+    "clips": "片段顺序", "transitions": "每个片段后的转场", "music": "音乐（上传）",
+    "logo": "标志（上传）", "subtitles": "字幕", "save_timeline": "保存时间线",
+    "rebuild_timeline": "按分镜重建", "preview_render": "快速预览（低分辨率）",
+    "preview": "预览", "preset": "导出预设", "export": "导出", "exports": "导出记录",
+    "download": "下载", "provenance": "来源报告", "otio": "OpenTimelineIO（.otio）",
+    "search": "搜索片段（中文 / English）", "filter_style": "风格", "filter_model": "模型",
+    "results": "结果", "only_project": "仅当前项目", "play": "播放", "reuse": "在当前项目中复用",
+    "models": "模型", "download_model": "下载模型", "memory_mode": "显存模式",
+    "attention": "注意力内核", "cache": "步骤缓存（更快，质量略降）", "steps": "步数（留空为默认）",
+    "save_settings": "保存设置", "device": "设备", "usage": "用量", "usage_chart": "各项目设备秒数",
+    "tasks": "后台任务", "no_project": "还没有项目：请在脚本页粘贴脚本。",
+}
+
+
+def make_i18n() -> gr.I18n:
+    missing = sorted(set(EN) ^ set(ZH))
+    if missing:
+        raise ValueError(f"i18n keys missing in one language: {missing}")
+    return gr.I18n(en=EN, zh=ZH, **{"zh-CN": ZH, "zh-TW": ZH})

@@ -1,0 +1,72 @@
+"""studio.ui: page 8, Models and settings — which models are downloaded (download one as
+a background task with progress), memory mode and speed options, device information,
+background tasks, and usage charts per project (gr.BarPlot over the usage table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from studio.ui.common import PageContext, guarded, user_of
+
+MODEL_COLUMNS = ["model", "weights", "size GB", "frames", "fps", "licence"]
+TASK_COLUMNS = ["kind", "status", "progress", "message", "error"]
+
+
+def build(ctx: PageContext) -> None:
+    studio = ctx.studio
+    t = ctx.t
+    MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.speed_choices()
+    models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
+    with gr.Row():
+        model_pick = gr.Dropdown([], label=t("model"), scale=3)
+        download = gr.Button(t("download_model"), scale=1)
+    with gr.Row():
+        memory = gr.Dropdown(list(MEMORY_MODES), value="auto", label=t("memory_mode"))
+        attention = gr.Dropdown([""] + list(ATTENTION_BACKENDS), value="", label=t("attention"))
+        cache = gr.Dropdown([""] + list(CACHES), value="", label=t("cache"))
+        steps = gr.Number(None, label=t("steps"), precision=0, minimum=1, maximum=200)
+        save = gr.Button(t("save_settings"), variant="primary")
+    device = gr.Markdown()
+    tasks = gr.Dataframe(headers=TASK_COLUMNS, label=t("tasks"), interactive=False)
+    usage = gr.BarPlot(x="project", y="device_seconds", title=t("usage_chart"), label=t("usage"), height=260,
+                       elem_id="usage-chart")
+    timer = gr.Timer(2.0, active=False)
+    ctx.shared.setdefault("timers", {})["tab_settings"] = timer  # ticks only while its page is open
+
+    def load(request: gr.Request) -> Any:
+        import pandas as pd
+
+        user = user_of(request)
+        rows = [[m["id"], m["status"], m["size_gb"], m["max_frames"], m["fps"], m["licence"]] for m in studio.models()]
+        s = studio.settings(user)
+        data = pd.DataFrame(studio.usage(user, "project") or [], columns=["project", "device_seconds", "clips",
+                                                                          "exports", "user", "day"])
+        return (rows, gr.update(choices=[r[0] for r in rows]), s.get("memory_mode", "auto"),
+                s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.device_info()),
+                data[["project", "device_seconds"]])
+
+    def follow(request: gr.Request) -> Any:
+        return [[x["kind"], x["status"], f"{x['progress']:.0f}%", x["message"], x["error"] or ""]
+                for x in studio.tasks(user_of(request))[:10]]
+
+    @guarded
+    def on_download(model_id, request: gr.Request) -> None:
+        if not model_id:
+            raise ValueError("Choose a model to download.")
+        studio.request_download(user_of(request), model_id)
+        ctx.runner.wake()
+        gr.Info(f"Downloading {model_id} in the background; progress is under Background tasks.")
+
+    @guarded
+    def on_save(memory_v, attention_v, cache_v, steps_v, request: gr.Request) -> None:
+        studio.set_settings(user_of(request), memory_mode=memory_v or None, attention_backend=attention_v or None,
+                            cache=cache_v or None, steps=int(steps_v) if steps_v else None)
+        gr.Info("Settings saved; they apply to clips queued from now on.")
+
+    outs = [models, model_pick, memory, attention, cache, steps, device, usage]
+    ctx.shared["tab_settings"] = (load, [], outs)
+    download.click(on_download, model_pick, None, api_name="download_model")
+    save.click(on_save, [memory, attention, cache, steps], None, api_name="save_settings")
+    timer.tick(follow, None, tasks, show_progress="hidden", api_visibility="private")
