@@ -236,7 +236,8 @@ class Studio(StudioService):
         from engine import list_cards, weights_status
 
         return [{"id": c.id, "name": c.name, "status": weights_status(c.id), "size_gb": c.size_gb,
-                 "licence": c.licence, "max_frames": c.max_frames, "fps": c.fps} for c in list_cards()]
+                 "licence": c.licence, "max_frames": c.max_frames, "fps": c.fps, "built_locally": c.is_local_only}
+                for c in list_cards()]
 
     def request_download(self, user: str, model_id: str) -> str:
         from engine import get_card

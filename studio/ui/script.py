@@ -84,7 +84,7 @@ def build(ctx: PageContext) -> None:
     ctx.shared.setdefault("timers", {})["tab_script"] = timer  # ticks only while its page is open
 
     def model_choices(request: gr.Request) -> dict[str, Any]:
-        choices = [(f"{m['id']} ({m['status']})", m["id"]) for m in studio.models()]
+        choices = [(f"{m['id']} ({_availability(m)})", m["id"]) for m in studio.models()]
         return gr.update(choices=choices, value=studio.default_model(user_of(request)))
 
     @guarded
@@ -137,3 +137,10 @@ def build(ctx: PageContext) -> None:
     timer.tick(tick, [ctx.project, shown], [status, final_file, final_video, shown], show_progress="hidden",
                api_visibility="private")
     ctx.shared["load"].append((model_choices, [], [model]))
+
+
+def _availability(model: dict[str, Any]) -> str:
+    """What the model menu says: the tiny model is built on first use, never "missing"."""
+    if model["status"] == "local":
+        return "ready"
+    return "built on first use" if model["built_locally"] else "not downloaded"

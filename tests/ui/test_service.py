@@ -214,3 +214,13 @@ def test_uploads_are_checked_and_stored_under_fresh_names(studio, tmp_path, shot
     small = Studio(studio.backend, max_upload_bytes=1000)
     with pytest.raises(ValueError, match=r"is 8 KB; at most 1 KB is accepted"):
         small.store_upload("ann", "logo", str(DEMO_LOGO))
+
+
+def test_the_model_menu_never_calls_the_tiny_model_missing(studio):
+    from studio.ui.script import _availability
+
+    models = {m["id"]: m for m in studio.models()}
+    assert models["tiny"]["built_locally"] and not models["wan2.1-t2v-1.3b"]["built_locally"]
+    assert _availability(models["tiny"]) in ("ready", "built on first use")
+    assert _availability(models["wan2.1-t2v-1.3b"]) == "not downloaded"  # the tests' HF cache is empty
+    assert _availability(models["wan2.1-t2v-1.3b"] | {"status": "local"}) == "ready"
