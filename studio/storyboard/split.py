@@ -393,10 +393,33 @@ def _strip_heading_marker(heading: str) -> str:
     return heading[match.end():].strip() if match else heading.strip()
 
 
+def _leading_title(lines: list[str]) -> int | None:
+    """The index of a plain title line: the first line of the script, short, with no
+    sentence end, quote or label, followed directly by a scene or shot heading or a list
+    item ("山谷咖啡 · 早晨广告" above "镜头1：…"). Such a line names the film; it is no shot."""
+    filled = [i for i, raw in enumerate(lines) if raw.strip()]
+    if len(filled) < 2:
+        return None
+    first, after = lines[filled[0]].strip(), DURATION_PAREN.sub(" ", lines[filled[1]])
+    if (len(first) > 40 or re.search(r"[。！？；….!?;:：\"“”「」]", first) or first.startswith("#")
+            or SCENE_HEADING.match(first) or SHOT_HEADING.match(first) or LIST_ITEM.match(first) or is_table_line(first)):
+        return None
+    if SCENE_HEADING.match(after) or SHOT_HEADING.match(after) or LIST_ITEM.match(lines[filled[1]]):
+        return filled[0]
+    return None
+
+
 def split_beats(script: str) -> tuple[list[Beat], str]:
-    """The beats of `script` and its title (a leading Markdown `# heading`, else "")."""
+    """The beats of `script` and its title (a leading Markdown `# heading`, or a plain
+    first line standing above the script's first heading; else "")."""
     splitter = _Splitter()
-    for raw in normalise(script).split("\n"):
+    lines = normalise(script).split("\n")
+    title_at = _leading_title(lines)
+    for i, raw in enumerate(lines):
+        if i == title_at:
+            splitter.title = raw.strip()
+            splitter.pending.append(raw.strip())  # its source goes with the first shot
+            continue
         splitter.line(raw)
     beats = splitter.finish()
     # a scene heading's explicit duration is shared by its beats that have none of their own

@@ -208,3 +208,18 @@ def test_bracketed_headings_and_labels() -> None:
     assert (a.setting, a.time_of_day, a.subtitle) == ("咖啡馆", "dawn", "每一天，都值得一杯好咖啡。")
     assert b.camera.size == "close-up" and not b.dialogue and b.prompt.startswith("咖啡师拉花")
     assert c.scene == 2 and c.setting == "Street" and c.time_of_day == "rain"  # the line's own weather wins
+
+def test_a_plain_first_line_above_the_first_heading_is_the_title_not_a_shot():
+    script = ("山谷咖啡 · 早晨广告\n镜头1：清晨的城市街道，阳光洒在咖啡馆的木门上。\n旁白：每一天，从一杯好咖啡开始。\n"
+              "镜头2：咖啡师微笑着把一杯拿铁递给顾客。")
+    board = split(script, model="wan2.1-t2v-1.3b")
+    assert board.title == "山谷咖啡 · 早晨广告"
+    assert [s.text for s in board.shots] == ["清晨的城市街道，阳光洒在咖啡馆的木门上。", "咖啡师微笑着把一杯拿铁递给顾客。"]
+    assert board.shots[0].source.startswith("山谷咖啡 · 早晨广告\n")  # nothing of the script is lost
+    assert split("Spring sale\n- A woman opens a gift box.\n- She smiles.").title == "Spring sale"
+
+
+def test_a_first_line_that_is_a_sentence_or_has_no_heading_after_it_stays_a_shot():
+    assert split("A quiet morning\nThe sun rises over the hills.").title == ""
+    assert split("清晨，阳光洒进窗户。\n镜头1：她醒来。").title == ""
+    assert split("旁白：欢迎\n镜头1：她醒来。").title == ""
