@@ -27,13 +27,15 @@ def shotline_home(e2e_home, monkeypatch):  # overrides tests/conftest.py's per-t
     return e2e_home
 
 
-@pytest.fixture(scope="session")
+# package scope: the studio's workers and Playwright's event loop end with tests/e2e,
+# so no later test runs beside them (a live sync_playwright loop breaks asyncio.run)
+@pytest.fixture(scope="package")
 def e2e_studio(e2e_home, _model_caches):
     with running_studio(e2e_home, users=False) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")

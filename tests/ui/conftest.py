@@ -19,13 +19,13 @@ def shotline_home(ui_home, monkeypatch):  # overrides tests/conftest.py's per-te
     return ui_home
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # its workers end with tests/ui
 def studio(ui_home, _model_caches):
     with running_studio(ui_home) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def client_for(studio):
     from gradio_client import Client
 
