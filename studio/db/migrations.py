@@ -131,7 +131,7 @@ def m004_search_filter_columns(db: sqlite_utils.Database) -> None:
     """Filters as index terms: `model` and `project_ids` (the clip's own project and every
     project reusing it) join the FTS table, so a filtered search narrows inside FTS5
     instead of joining every match to `clips` first (100k clips: p95 220 ms -> see
-    docs/bench-jobs.md). FTS5 tables cannot gain columns, so the table is rebuilt and
+    BENCHMARKS.md). FTS5 tables cannot gain columns, so the table is rebuilt and
     every clip re-indexed. Also a NOCASE index for the style filter."""
     db.execute("DROP TABLE clip_search")
     db.execute(

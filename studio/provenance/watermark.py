@@ -10,7 +10,7 @@ correlates with the chips; votes from several frames are summed.
 
 Why not invisible-watermark's dwtDct directly: measured here, its per-block max-coefficient
 embedding came back with 24-54 % bit errors after one H.264 encode at CRF 20 and CRF 28
-(docs/bench-export.md), while block-DC spreading survives both; it is also ~50x cheaper,
+(BENCHMARKS.md), while block-DC spreading survives both; it is also ~50x cheaper,
 so every frame can carry the mark (no flicker between marked and unmarked frames).
 """
 
