@@ -88,6 +88,17 @@ def quiet_library_progress() -> None:
     disable_progress_bars()
 
 
+def ensure_weights(request: Any, on_event: Any) -> None:
+    """Check the request and make sure a real model's weights are here (downloading them
+    with progress where the network allows) before diffusers is even imported, so a
+    bad request or missing weights offline is one sentence in about a second."""
+    from engine import get_card, resolve_request, resolve_weights, weights_status
+
+    resolve_request(request)
+    if not get_card(request.model).is_local_only and weights_status(request.model) != "local":
+        resolve_weights(request.model, on_event)
+
+
 def run(args: argparse.Namespace) -> int:
     from engine import CancelToken, GenerationCancelled, GenerationRequest, SpeedOptions, generate
 
@@ -122,6 +133,16 @@ def run(args: argparse.Namespace) -> int:
             events_file.write(json.dumps(_event_line(event), ensure_ascii=False) + "\n")
             events_file.flush()
 
+    try:
+        ensure_weights(request, on_event)
+    except Exception as err:
+        from engine import EngineError, FailedEvent
+
+        if events_file is not None:
+            if isinstance(err, EngineError):
+                on_event(FailedEvent(str(err)))
+            events_file.close()
+        raise
     quiet_library_progress()
     token = CancelToken()
     outcome: dict[str, Any] = {}
