@@ -175,12 +175,21 @@ def m005_studio_flows(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def m006_export_fingerprints(db: sqlite_utils.Database) -> None:
+    """Perceptual fingerprints of exports (studio.provenance.fingerprint), so a copy found
+    elsewhere can be matched. IF NOT EXISTS: before this migration the export room created
+    the same table itself, and such databases keep their rows."""
+    db.execute("""CREATE TABLE IF NOT EXISTS export_fingerprints (
+        content_id TEXT PRIMARY KEY, path TEXT, created FLOAT, duration_s FLOAT, model TEXT, hashes TEXT)""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_core_records,
     m002_jobs_clips_usage,
     m003_library_search,
     m004_search_filter_columns,
     m005_studio_flows,
+    m006_export_fingerprints,
 ]
 
 

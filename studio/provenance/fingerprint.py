@@ -2,9 +2,8 @@
 second) and the small `export_fingerprints` table that stores them, so a copy found
 elsewhere can be matched to its export.
 
-The table lives in SHOTLINE_HOME/shotline.db next to the jobs helper's tables; it is
-created here if absent and touched only through `store_fingerprint` / `match_fingerprint`,
-so it can move into studio.db's migrations without changing callers.
+The table lives in the studio database (migration m006) and is touched only through
+`store_fingerprint` / `match_fingerprint`.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from studio.db import database_path
 
 TABLE = "export_fingerprints"
 MATCH_BITS = 12  # mean Hamming distance (of 64) under which two frames are the same picture
@@ -32,21 +33,10 @@ def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def _db_path() -> Path:
-    from studio.paths import home
-
-    return home() / "shotline.db"
-
-
 def _table():  # noqa: ANN202
-    import sqlite_utils
+    from studio.db import open_database
 
-    db = sqlite_utils.Database(_db_path())
-    table = db[TABLE]
-    if not table.exists():
-        table.create({"content_id": str, "path": str, "created": float, "duration_s": float, "model": str, "hashes": str},
-                     pk="content_id")
-    return table
+    return open_database()[TABLE]
 
 
 def store_fingerprint(content_id: str, path: Path, hashes: list[int], duration_s: float, model: str = "") -> None:
@@ -64,7 +54,7 @@ class Match:
 def match_fingerprint(hashes: list[int], prefer: str | None = None) -> Match | None:
     """The closest stored export, when its aligned frames are within MATCH_BITS on average;
     among equally close ones (re-exports of the same cut), the one with content id `prefer`."""
-    if not hashes or not _db_path().exists():
+    if not hashes or not database_path().exists():  # matching never creates a database
         return None
     best: Match | None = None
     for row in _table().rows:

@@ -75,3 +75,16 @@ def test_records_round_trip_and_bad_names_are_one_sentence():
         records.add_shot(db, board, project, 2, "x", colour="red")
     with pytest.raises(ValueError, match="is not known"):
         records.get_project(db, "nope")
+
+
+def test_m006_adopts_the_fingerprint_table_the_export_room_made_before_it(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    monkeypatch.setattr("studio.db.migrations.MIGRATIONS", MIGRATIONS[:5])
+    db = open_database(path)
+    db["export_fingerprints"].insert({"content_id": "c1", "path": "/x.mp4", "created": 1.0, "duration_s": 2.0,
+                                      "model": "tiny", "hashes": "[]"}, pk="content_id")  # as the export room did
+    db.close()
+    monkeypatch.setattr("studio.db.migrations.MIGRATIONS", MIGRATIONS)
+    db = open_database(path)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert [r["content_id"] for r in db["export_fingerprints"].rows] == ["c1"]
