@@ -5,7 +5,7 @@ on exit. `python app.py` and `shotline studio` both land in `main()`.
 
 Settings (environment): SHOTLINE_HOME, SHOTLINE_REDIS_URL, SHOTLINE_HOST (127.0.0.1),
 SHOTLINE_PORT (7860), SHOTLINE_USERS_FILE / SHOTLINE_USERS (optional logins),
-SHOTLINE_MAX_UPLOAD_MB (200)."""
+SHOTLINE_MAX_UPLOAD_MB (200). Prometheus metrics are served at /metrics."""
 
 from __future__ import annotations
 
@@ -65,11 +65,13 @@ class Studio:
         from studio.flow import Studio as StudioService
         from studio.flow.auth import authenticator
         from studio.jobs import open_studio_side, start_local_workers
+        from studio.metrics import Metrics, MetricsRoute
         from studio.ui.api import MediaGuard
         from studio.ui.app import build_ui, launch_options
 
         self.settings = settings
-        self.side = open_studio_side(settings.redis_url)
+        self.metrics = Metrics()
+        self.side = open_studio_side(settings.redis_url, metrics=self.metrics)
         self.side.mirror.start()
         self.pool = start_local_workers(settings.redis_url, settings.devices) if settings.workers else None
         self.service = StudioService(self.side.backend, defaults=settings.defaults,
@@ -84,7 +86,7 @@ class Studio:
         allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
         self.launch_kwargs = launch_options(
             allowed_paths=[*allowed, str(ASSETS_DIR)], max_file_size=f"{settings.max_upload_mb}mb",
-            auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home))])
+            auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home)), Middleware(MetricsRoute, metrics=self.metrics)])
         self.url: str | None = None
         self.home = home
 

@@ -72,3 +72,17 @@ def metrics_text(metrics: Metrics) -> bytes:
 def metrics_app(metrics: Metrics) -> Any:
     """An ASGI app serving the registry (mount it at /metrics)."""
     return metrics.asgi_app()
+
+
+class MetricsRoute:
+    """ASGI middleware that answers `GET /metrics` from the registry and passes every other
+    request on, so the studio's web app serves Prometheus without a second port."""
+
+    def __init__(self, app: Any, metrics: Metrics, path: str = "/metrics"):
+        self.app, self.metrics_app, self.path = app, metrics.asgi_app(), path
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and scope.get("path") == self.path:
+            await self.metrics_app({**scope, "path": "/", "raw_path": b"/"}, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -93,3 +93,14 @@ def test_uploads_over_the_size_limit_are_refused(studio):
     small = client.post("/gradio_api/upload", files={"files": ("logo.png", b"x" * 1000, "image/png")})
     big = client.post("/gradio_api/upload", files={"files": ("music.mp3", b"x" * (3 * 1024 * 1024), "audio/mpeg")})
     assert small.status_code == 200 and big.status_code == 413
+
+
+def test_the_studio_serves_prometheus_metrics_at_slash_metrics(studio, alice_export):
+    import re
+
+    r = httpx.get(f"{studio.url}metrics", timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    assert re.search(r"^shotline_queue_depth(\{[^}]*\})? \d", r.text, re.M), r.text[:500]
+    # the mirror recorded alice's finished generation runs
+    runs = re.findall(r'^shotline_job_run_seconds_count\{kind="generate",outcome="([a-z]+)"\} (\d+)', r.text, re.M)
+    assert any(int(n) >= 1 for _, n in runs), runs
