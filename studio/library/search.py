@@ -7,15 +7,13 @@ project (origin or reuse), style, model, character and date."""
 from __future__ import annotations
 
 import json
-import logging
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import jieba
 import sqlite_utils
 
-jieba.setLogLevel(logging.WARNING)
+from studio import zh
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -29,6 +27,7 @@ def tokenize(text: str | None, *, for_search: bool = True) -> list[str]:
     its precise mode for queries; punctuation dropped."""
     if not text:
         return []
+    jieba = zh.jieba()
     cut = jieba.cut_for_search(text) if for_search else jieba.cut(text)
     out: list[str] = []
     for piece in cut:

@@ -3,12 +3,12 @@ verbs, places). jieba's dictionary is loaded once per process, on first use."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
+from studio import zh
+
 _LOCK = threading.Lock()
-_READY = False
 
 NOUN_TAGS = {"n", "nr", "ns", "nt", "nz", "ng", "nrt", "nrfg", "s", "an", "vn", "j", "eng"}
 MODIFIER_TAGS = NOUN_TAGS | {"a", "b", "ad", "m", "q", "mq", "f", "x"}
@@ -23,21 +23,9 @@ _ADDED: set[str] = set()
 def pos_tags(text: str, names: set[str] = frozenset()) -> list[tuple[str, str]]:  # type: ignore[assignment]
     """(word, tag) pairs; the first call loads jieba's dictionary (about a second).
     Character names are added to jieba's dictionary so they stay whole."""
-    global _READY
-    import jieba
     import jieba.posseg as pseg
 
-    if not _READY:
-        with _LOCK:
-            if not _READY:
-                jieba.setLogLevel(logging.WARNING)
-                from studio.paths import home
-
-                cache = home() / "cache"  # jieba's dictionary cache lives in SHOTLINE_HOME, not /tmp
-                cache.mkdir(parents=True, exist_ok=True)
-                jieba.dt.tmp_dir = str(cache)
-                jieba.initialize()
-                _READY = True
+    jieba = zh.jieba()
     for name in names - _ADDED:
         with _LOCK:
             if name not in _ADDED and CJK_NAME(name):

@@ -99,3 +99,21 @@ def test_query_expression_quotes_every_word():
     assert query_tokens("") == ""
     assert query_tokens("小猫 fox") == '("小猫" OR "小 猫") AND "fox"*'
     assert query_tokens('" OR *') == '"or"*'  # quotes and operators are only words
+
+
+def test_search_keeps_jiebas_dictionary_cache_inside_shotline_home(tmp_path):
+    """A fresh process that only searches (no storyboard first) writes nothing to the temp folder."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "SHOTLINE_HOME": str(home), "TMPDIR": str(tmp),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", "from studio.library.search import tokenize; print(tokenize('穿旗袍的女人'))"],
+                         capture_output=True, text=True, env=env, check=True, timeout=120).stdout
+    assert "旗袍" in out
+    assert list(tmp.iterdir()) == []
+    assert (home / "cache" / "jieba.cache").is_file()

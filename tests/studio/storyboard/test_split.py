@@ -126,14 +126,14 @@ def test_unknown_model_is_one_sentence() -> None:
 def test_jieba_dictionary_loads_once_per_process(monkeypatch) -> None:
     import jieba
 
-    from studio.storyboard import analyse_zh
+    from studio import zh
 
     split("女孩在花园里。")  # loaded by now
     calls = []
     real = jieba.initialize
     monkeypatch.setattr(jieba, "initialize", lambda *a, **k: calls.append(1) or real(*a, **k))
     split("男孩在公园里跑步。老人在湖边钓鱼。")
-    assert calls == [] and analyse_zh._READY
+    assert calls == [] and zh._READY
 
 
 def test_place_and_time_lines_describe_the_scene_and_notes_are_not_shots() -> None:
