@@ -92,16 +92,13 @@ def check_frames(frames: Sequence[Any], checker: FrameChecker, samples: int = 8)
 
 
 def read_frames(video: str | Path) -> list[np.ndarray]:
-    """Every frame of a video file as RGB arrays (through imageio-ffmpeg's ffmpeg)."""
-    import imageio_ffmpeg
+    """Every frame of a video file as RGB arrays (the engine's decoder)."""
+    from engine import read_frames as decode
 
     path = Path(video)
     if not path.is_file():
         raise ValueError(f"Video {str(path)!r} does not exist.")
-    reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
-    meta = next(reader)
-    width, height = meta["size"]
-    return [np.frombuffer(buf, np.uint8).reshape(height, width, 3) for buf in reader]
+    return list(decode(path))
 
 
 def check_video(video: str | Path, checker: FrameChecker, samples: int = 8) -> FrameReport:
