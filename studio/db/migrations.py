@@ -8,22 +8,37 @@ an early alpha with breaking changes to come, so this small list is ours.)"""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import sqlite_utils
 
+_LOCKS_GUARD = threading.Lock()
+
+
+def _connection_lock(db: sqlite_utils.Database) -> threading.RLock:
+    """One lock per connection: the studio's threads (mirror, runner, web handlers) share a
+    connection, and SQLite keeps one transaction per connection, not per thread."""
+    with _LOCKS_GUARD:
+        lock = db.__dict__.get("_shotline_tx_lock")
+        if lock is None:
+            lock = db.__dict__["_shotline_tx_lock"] = threading.RLock()
+        return lock
+
 
 @contextlib.contextmanager
 def transaction(db: sqlite_utils.Database, mode: str = "IMMEDIATE") -> Iterator[None]:
-    """One explicit transaction on an autocommit connection (IMMEDIATE takes the write lock up front)."""
-    db.execute(f"BEGIN {mode}")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+    """One explicit transaction on an autocommit connection (IMMEDIATE takes the write lock
+    up front). Other threads' transactions on the same connection wait for it to end."""
+    with _connection_lock(db):
+        db.execute(f"BEGIN {mode}")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def m001_core_records(db: sqlite_utils.Database) -> None:

@@ -88,3 +88,34 @@ def test_m006_adopts_the_fingerprint_table_the_export_room_made_before_it(tmp_pa
     db = open_database(path)
     assert schema_version(db) == len(MIGRATIONS)
     assert [r["content_id"] for r in db["export_fingerprints"].rows] == ["c1"]
+
+
+def test_threads_sharing_a_connection_get_whole_transactions(tmp_path):
+    """The mirror thread and the caller share one connection; their BEGIN..COMMIT blocks
+    must not interleave (SQLite has one transaction per connection, not per thread)."""
+    import threading
+    import time
+
+    from studio.db.migrations import transaction
+
+    db = open_database(tmp_path / "t.db")
+    db.execute("CREATE TABLE t (who TEXT, n INTEGER)")
+    errors: list[BaseException] = []
+
+    def writer(who: str) -> None:
+        try:
+            for n in range(150):
+                with transaction(db):
+                    db.execute("INSERT INTO t VALUES (?, ?)", [who, n])
+                    time.sleep(0.0005)  # hold the transaction open so the other thread tries to start one
+                    db.execute("UPDATE t SET n = n WHERE who = ?", [who])
+        except BaseException as err:  # noqa: BLE001 - collected and asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in ("mirror", "caller")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert db.execute("SELECT who, COUNT(*) FROM t GROUP BY who ORDER BY who").fetchall() == [("caller", 150), ("mirror", 150)]
