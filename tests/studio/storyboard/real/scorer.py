@@ -357,6 +357,8 @@ def summarise(scores: list[Score]) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[Score]] = {}
     for s in scores:
         groups.setdefault(s.format, []).append(s)
+    for s in scores:
+        groups.setdefault(f"lang:{s.language}", []).append(s)
     groups["overall"] = list(scores)
     out: dict[str, dict[str, Any]] = {}
     for name, group in groups.items():
@@ -384,7 +386,7 @@ def table(summary: dict[str, dict[str, Any]]) -> str:
     """The figures as a plain-text table, one row per format and one overall."""
     head = ["format", "scripts", "boards"] + list(FIGURES)
     rows = [head]
-    for name, fig in sorted(summary.items(), key=lambda kv: (kv[0] == "overall", kv[0])):
+    for name, fig in sorted(summary.items(), key=lambda kv: (kv[0] == "overall", kv[0].startswith("lang:"), kv[0])):
         cells = [name, str(fig["scripts"]), f"{fig['storyboards']}" + (f" ({fig['crashes']} crash)" if fig["crashes"] else "")]
         for key in FIGURES:
             hit, total = fig[key]
