@@ -21,14 +21,15 @@ FORMATS = {"fountain", "fdx", "csv", "tsv", "xlsx", "json", "markdown-table", "a
 # overall figure -> the least share allowed (hits / total), measured on main's code.
 # Raise these when the formats branch lands; never lower them to make a change pass.
 FLOORS = {
-    "shots": 0.08,
-    "dialogue kept": 0.74,
-    "characters": 0.41,
-    "settings": 0.59,
-    "durations": 0.05,
-    "cameras": 0.46,
+    "shots": 0.05,  # main: 3/51
+    "dialogue kept": 0.77,  # main: 119/154
+    "speakers": 0.54,  # main: 65/119 of the lines kept
+    "characters": 0.56,  # main: 27/48
+    "settings": 0.59,  # main: 39/65
+    "durations": 0.13,  # main: 30/219
+    "cameras": 0.36,  # main: 40/111
 }
-# dialogue lines found inside a visual prompt: at most this share (main leaks; the goal is 0).
+# dialogue lines found inside a visual prompt: at most this share (main: 23/154; the goal is 0).
 LEAKED_CEILING = 0.15
 
 
@@ -43,7 +44,7 @@ def test_the_manifest_lists_every_script_with_its_source_and_licence() -> None:
     listed = {e["file"] for e in entries}
     on_disk = {p.name for p in (HERE / "scripts").iterdir() if not p.name.endswith(scorer.TRUTH_SUFFIX)}
     assert listed == on_disk
-    assert len(entries) >= 36
+    assert len(entries) >= 45
     for entry in entries:
         assert entry["licence"] and entry["author"] and entry["excerpt"], entry["file"]
         assert entry.get("url") or (entry.get("repository") and entry.get("path") and len(entry.get("commit", "")) == 40), entry["file"]
