@@ -12,7 +12,8 @@ It measures, per format and overall (see README.md for the conventions):
 The scorer reads the storyboard through the command line's JSON, so it does not depend
 on the storyboard's Python API, and it reads speech from every field shape the Shot model
 has had or may get: `dialogue` / `subtitles` / `speech` / `lines` as lists of
-{"speaker"|"character"|"who", "text"|"line"} or of strings, and `subtitle` as a string.
+{"speaker"|"character"|"who", "text"|"line", "kind"} or of strings, and `subtitle` as a
+string (a line whose kind is voiceover counts as the narrator's).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def speech_of(shot: dict[str, Any]) -> list[dict[str, str]]:
                 elif isinstance(item, dict):
                     text = next((str(item[k]) for k in TEXT_KEYS if item.get(k)), "")
                     who = next((str(item[k]) for k in SPEAKER_KEYS if item.get(k)), "")
+                    if not who and str(item.get("kind", "")).casefold() in ("voiceover", "narration", "vo"):
+                        who = "VO"  # a voice-over line marked by its kind rather than a speaker
                     if text:
                         out.append({"speaker": who, "text": text})
     if not out and isinstance(shot.get("subtitle"), str) and shot["subtitle"].strip():

@@ -84,6 +84,8 @@ def test_the_scorer_reads_speech_from_old_and_new_shot_shapes() -> None:
     old = {"dialogue": [{"speaker": "STEEL", "text": "Beer's ready!"}], "subtitle": "Beer's ready!"}
     new = {"subtitles": [{"character": "旁白", "line": "城市醒来。"}, "Hello"]}
     bare = {"subtitle": "Only a subtitle."}
+    kinded = {"dialogue": [{"speaker": "", "text": "城市醒来。", "kind": "voiceover"}]}
+    assert scorer.speech_of(kinded) == [{"speaker": "VO", "text": "城市醒来。"}]
     assert scorer.speech_of(old) == [{"speaker": "STEEL", "text": "Beer's ready!"}]
     assert scorer.speech_of(new) == [{"speaker": "旁白", "text": "城市醒来。"}, {"speaker": "", "text": "Hello"}]
     assert scorer.speech_of(bare) == [{"speaker": "", "text": "Only a subtitle."}]
