@@ -21,13 +21,13 @@ FORMATS = {"fountain", "fdx", "csv", "tsv", "xlsx", "json", "markdown-table", "a
 # overall figure -> the least share allowed (hits / total), measured on main's code.
 # Raise these when the formats branch lands; never lower them to make a change pass.
 FLOORS = {
-    "shots": 0.05,  # main: 3/51
+    "shots": 0.05,  # main: 3/53
     "dialogue kept": 0.77,  # main: 119/154
     "speakers": 0.54,  # main: 65/119 of the lines kept
     "characters": 0.56,  # main: 27/48
     "settings": 0.59,  # main: 39/65
-    "durations": 0.13,  # main: 30/219
-    "cameras": 0.36,  # main: 40/111
+    "durations": 0.14,  # main: 33/226
+    "cameras": 0.36,  # main: 40/110
 }
 # dialogue lines found inside a visual prompt: at most this share (main: 23/154; the goal is 0).
 LEAKED_CEILING = 0.15
