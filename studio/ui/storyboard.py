@@ -62,15 +62,15 @@ def build(ctx: PageContext) -> None:
             gr.Markdown("…")
             return
         try:
-            flow = studio.flow(user, project_id) if project_id else None
+            flow = studio.projects.project(user, project_id) if project_id else None
         except ValueError:
             flow = None
         if flow is None:
             gr.Markdown(t("no_project"))
             return
-        jobs = {j["id"]: j for j in studio.project_jobs(user, project_id)}
+        jobs = {j["id"]: j for j in studio.shots.project_jobs(user, project_id)}
         with gr.Draggable(elem_id="shot-board", key=f"board-{_version}"):
-            for entry in flow["board"]["shots"]:
+            for entry in flow["shots"]:
                 sid = entry["id"]
                 shot = entry["shot"]
                 with gr.Group(key=f"card-{sid}-{_version}", elem_id=f"shot-{sid}", elem_classes=["shot-card"]):
@@ -103,16 +103,16 @@ def build(ctx: PageContext) -> None:
                         fields["text"] = text_v
                     if (prompt_v or "") != _shot.get("prompt", ""):
                         fields["prompt"] = prompt_v
-                    studio.edit_shot(user_of(request), project_id, _sid, **fields)
+                    studio.projects.edit_shot(user_of(request), project_id, _sid, **fields)
                     return v + 1
 
                 @guarded
                 def on_action(v: int, request: gr.Request, _sid=sid, _what="") -> int:
                     user = user_of(request)
-                    {"regen": lambda: studio.regenerate_shot(user, project_id, _sid),
-                     "split": lambda: studio.split_shot(user, project_id, _sid),
-                     "merge": lambda: studio.merge_shot(user, project_id, _sid),
-                     "delete": lambda: studio.delete_shot(user, project_id, _sid)}[_what]()
+                    {"regen": lambda: studio.shots.regenerate_shot(user, project_id, _sid),
+                     "split": lambda: studio.projects.split_shot(user, project_id, _sid),
+                     "merge": lambda: studio.projects.merge_shot(user, project_id, _sid),
+                     "delete": lambda: studio.projects.delete_shot(user, project_id, _sid)}[_what]()
                     if _what == "regen":
                         gr.Info("The shot is queued again; follow it on the Generate page.")
                     return v + 1
@@ -126,14 +126,14 @@ def build(ctx: PageContext) -> None:
     def on_add(project_id, text_v, v, request: gr.Request) -> tuple[str, int]:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        studio.add_shot(user_of(request), project_id, text_v or "")
+        studio.projects.add_shot(user_of(request), project_id, text_v or "")
         return "", v + 1
 
     @guarded
     def on_order(project_id, order, v, request: gr.Request) -> tuple[int, bool]:
         if not project_id:
             raise ValueError("Choose a project first.")
-        studio.reorder(user_of(request), project_id, (order or "").split(","))
+        studio.projects.reorder(user_of(request), project_id, (order or "").split(","))
         gr.Info("The new order is saved.")
         return v + 1, True
 
@@ -144,7 +144,7 @@ def build(ctx: PageContext) -> None:
     def on_queue(project_id, v, request: gr.Request) -> int:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        ids = studio.queue_all(user_of(request), project_id)
+        ids = studio.shots.queue_all(user_of(request), project_id)
         gr.Info(f"{len(ids)} shot(s) queued; follow them on the Generate page.")
         return v + 1
 
