@@ -55,7 +55,8 @@ def tiny_banner(models: list[dict[str, Any]]) -> str | None:
     real = next((c.id for c in list_cards() if not c.is_local_only), "wan2.1-t2v-1.3b")
     return ("**No real model is downloaded, so the studio runs on the tiny test model** (random weights: its clips "
             "are coloured noise, but every step — storyboard, queue, timeline, export — is real). "
-            f"To make real videos, run `shotline models download {real}` (or use Models & settings) and restart.")
+            f"To make real videos, download {real} under Models & settings: a worker fetches it, and the studio "
+            "uses it once the worker reports it.")
 
 
 class Studio:
