@@ -11,6 +11,7 @@ logged once; another user's one-click never waits on it."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -116,17 +117,24 @@ class Pipeline:
             return
         from studio.export.renders import submit_render
 
+        # claimed first: a project moved on from two threads at once exports once
+        claimed = db.execute("UPDATE flows SET status = 'exporting', export_job_id = NULL, message = ?, updated_at = ?"
+                             " WHERE project_id = ? AND status IN ('generating', 'failed') AND auto_export = 1",
+                             ["building the timeline", time.time(), flow["project_id"]]).rowcount
+        if not claimed:
+            return
         data = timeline_for(db, flow)
         tid = save_timeline(db, flow["project_id"], data, name=flow.get("name", ""), timeline_id=flow.get("timeline_id"))
         store.update_flow(db, flow["project_id"], timeline_id=tid)
         user = db.execute("SELECT name FROM users WHERE id = ?", [flow["user_id"]]).fetchone()
         job_id = submit_render(JobService(db, self.backend), data, preset=data["preset"], preview=False,
                                user=user[0] if user else None, project_id=flow["project_id"], timeline_id=tid)
-        store.update_flow(db, flow["project_id"], status="exporting", export_job_id=job_id,
-                          message="exporting the final cut")
+        store.update_flow(db, flow["project_id"], export_job_id=job_id, message="exporting the final cut")
 
     def _advance_exporting(self, db: sqlite_utils.Database, flow: dict[str, Any]) -> None:
-        if not flow.get("export_job_id"):
+        if not flow.get("export_job_id"):  # stopped between claiming the export and queueing it: again
+            store.update_flow(db, flow["project_id"], status="generating")
+            self._advance_generating(db, {**flow, "status": "generating"})
             return
         job = JobService(db, self.backend).get(flow["export_job_id"])
         # one click exports once: later changes (a regenerated shot) wait for an export asked for by hand
