@@ -2,7 +2,7 @@
 Hugging Face cache, its device and free memory; the studio, whose own folders are empty,
 chooses models from those reports, downloads run as jobs on the worker (into the worker's
 folder, never the studio's), and clips are generated through it. Real worker process,
-real SQLite queue, the real tiny model."""
+SQLite and Redis queues, the real tiny model."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def fake_hub_snapshot(hf_home, repo_id: str) -> None:
     (repo / "snapshots" / REV / "model_index.json").write_text("{}")
 
 
-@pytest.mark.parametrize("queue_url", ["sqlite"], indirect=True)
-def test_a_worker_with_its_own_models_folder_serves_a_studio_that_has_none(queue_url, sqlite_studio, workers,
+@pytest.mark.parametrize("queue_url", ["sqlite", "redis"], indirect=True)
+def test_a_worker_with_its_own_models_folder_serves_a_studio_that_has_none(queue_url, studio, workers,
                                                                             tmp_path, monkeypatch):
     worker_models, worker_hf = tmp_path / "worker-models", tmp_path / "worker-hf"
     fake_hub_snapshot(worker_hf, "Wan-AI/Wan2.1-T2V-1.3B-Diffusers")
@@ -38,7 +38,7 @@ def test_a_worker_with_its_own_models_folder_serves_a_studio_that_has_none(queue
     studio_models, studio_hf = tmp_path / "studio-models", tmp_path / "studio-hf"
     monkeypatch.setenv("SHOTLINE_MODELS_DIR", str(studio_models))  # the studio's own folders: empty
     monkeypatch.setenv("HF_HOME", str(studio_hf))
-    services = compose(sqlite_studio.backend, defaults={"steps": 2, "max_frames": 9})
+    services = compose(studio.backend, defaults={"steps": 2, "max_frames": 9})
 
     def models():
         return {m["id"]: m for m in services.models.models()}
@@ -54,7 +54,7 @@ def test_a_worker_with_its_own_models_folder_serves_a_studio_that_has_none(queue
 
         # a download is a job that runs on the worker, into the worker's folder
         download = services.models.request_download("ann", "tiny")
-        [job] = sqlite_studio.mirror.wait_for([download], timeout=240)
+        [job] = studio.mirror.wait_for([download], timeout=240)
         assert job["status"] == "done" and job["kind"] == "download", job
         assert (tiny_dir(worker_models) / "model_index.json").is_file()
         assert not (tiny_dir(studio_models) / "model_index.json").exists() and weights_status("tiny") == "missing"
@@ -64,7 +64,7 @@ def test_a_worker_with_its_own_models_folder_serves_a_studio_that_has_none(queue
         # a storyboard on the tiny model, generated through the worker
         pid = services.projects.create_from_script("ann", "镜头1：海边的灯塔。\n镜头2：海浪拍打礁石。", model="tiny")[0]
         ids = services.shots.queue_all("ann", pid)
-        done = sqlite_studio.mirror.wait_for(ids, timeout=300)
+        done = studio.mirror.wait_for(ids, timeout=300)
     except (TimeoutError, AssertionError) as err:
         raise AssertionError(f"{err}\n{workers.logs()}") from None
     assert [j["status"] for j in done] == ["done", "done"], [j["error"] for j in done]
