@@ -19,6 +19,7 @@ from studio.jobs.queue import QueueBackend
 from studio.jobs.service import JobService
 
 LIVE_FOR_S = 3.5 * MACHINE_REPORT_S  # a worker silent for longer is not counted
+FORGET_AFTER_S = 7 * 24 * 3600
 
 
 def record_worker(db: sqlite_utils.Database, report: dict[str, Any]) -> None:
@@ -34,6 +35,7 @@ def record_worker(db: sqlite_utils.Database, report: dict[str, Any]) -> None:
          report.get("free_memory_bytes"), report.get("total_memory_bytes"),
          json.dumps(list(report.get("models") or [])), json.dumps(list(report.get("buildable") or [])), now,
          now if report.get("stopping") else None])
+    db.execute("DELETE FROM workers WHERE seen_at < ?", [now - FORGET_AFTER_S])  # workers long gone
 
 
 def live_workers(db: sqlite_utils.Database, within_s: float = LIVE_FOR_S) -> list[dict[str, Any]]:
