@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -44,7 +43,6 @@ class Pipeline:
         self.backend = backend
         self.projects = projects  # studio.projects.ProjectService
         self.shots = shots  # studio.jobs.shots.ShotQueue
-        self.on_failure: Callable[[str, str], None] | None = None  # (project id, sentence), for tests and metrics
 
     def one_click(self, user: str, script: str, **options: Any) -> str:
         """Script -> storyboard -> every shot queued; the export follows the last clip. Returns the project id."""
@@ -84,8 +82,6 @@ class Pipeline:
             else:
                 log.warning("one-click step refused: %s", message, extra={"project_id": project_id})
             store.update_flow(db, project_id, status="failed", error=message, message="stopped", auto_export=False)
-            if self.on_failure is not None:
-                self.on_failure(project_id, message)
 
     def _advance_generating(self, db: sqlite_utils.Database, flow: dict[str, Any]) -> None:
         if flow["status"] == "failed" and flow.get("export_job_id"):
