@@ -78,6 +78,7 @@ class Studio:
         self.pool = start_local_workers(settings.redis_url, settings.devices) if settings.workers else None
         self.service = compose(self.side.backend, defaults=settings.defaults,
                                max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+        self.service.pipeline.start()
         self.side.mirror.listeners.append(self.service.pipeline.job_ended)
         self.service.pipeline.recover()
         self.demo = build_ui(self.service, banner=lambda: tiny_banner(self.service.models.models()))
@@ -108,7 +109,8 @@ class Studio:
         return url
 
     def close(self) -> None:
-        for step in (self.demo.close, *([self.pool.stop] if self.pool else []), self.side.close):
+        for step in (self.demo.close, self.service.pipeline.stop, *([self.pool.stop] if self.pool else []),
+                     self.side.close):
             try:
                 step()
             except Exception:  # noqa: BLE001 - stop everything even if one part fails; the log has it

@@ -1,7 +1,8 @@
 """studio.pipeline: the one-click path — script -> storyboard -> every shot queued -> when
 the last clip is done, the timeline -> an export job -> the final cut recorded. It moves
 on job events: the mirror calls `job_ended` when a job reaches done, failed or cancelled,
-and only that job's project is looked at (no loop over every flow). Its state is the
+the pipeline's own thread takes it from a queue (so a slow step never holds up the
+mirror), and only that job's project is looked at (no loop over every flow). Its state is the
 project's row in the database, so a closed browser loses nothing, and `recover()` at
 start-up moves on any project whose jobs ended while the studio was down.
 
@@ -11,6 +12,8 @@ logged once; another user's one-click never waits on it."""
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from typing import Any
 
@@ -43,6 +46,29 @@ class Pipeline:
         self.backend = backend
         self.projects = projects  # studio.projects.ProjectService
         self.shots = shots  # studio.jobs.shots.ShotQueue
+        self._events: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle: one thread that blocks on the job events it is handed -------------------
+    def start(self) -> Pipeline:
+        """Move projects on in a thread of their own, so building a timeline or handing a render
+        its files never holds up the mirror. Without `start()`, `job_ended` works inline."""
+        self._thread = threading.Thread(target=self._follow, name="shotline-pipeline", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._thread is not None:
+            self._events.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _follow(self) -> None:
+        while (job_id := self._events.get()) is not None:
+            try:
+                self._job_ended_now(job_id)
+            except Exception:  # noqa: BLE001 - the thread outlives one bad event; the log has it
+                log.exception("moving a project on failed", extra={"job_id": job_id})
 
     def one_click(self, user: str, script: str, **options: Any) -> str:
         """Script -> storyboard -> every shot queued; the export follows the last clip. Returns the project id."""
@@ -53,6 +79,12 @@ class Pipeline:
     # ---- events -----------------------------------------------------------------------------
     def job_ended(self, job_id: str) -> None:
         """A job reached done, failed or cancelled: move its project on (if it is a one-click's)."""
+        if self._thread is not None:
+            self._events.put(job_id)
+        else:
+            self._job_ended_now(job_id)
+
+    def _job_ended_now(self, job_id: str) -> None:
         db = self.conn.db
         row = db.execute("SELECT project_id FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row and row[0]:
