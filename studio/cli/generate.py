@@ -20,6 +20,7 @@ from studio.cli import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from engine import ATTENTION_BACKENDS, CACHES, MEMORY_MODES
+    from engine.types import TIERS
 
     p = subparsers.add_parser("generate", help="generate one video clip from a prompt",
                               description="Generate one clip with a Wan model (or the tiny test model).")
@@ -40,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compile", action="store_true", help="regional torch.compile of the blocks (exact)")
     p.add_argument("--cache", default=None, choices=CACHES, help="step cache: trades quality for speed")
     p.add_argument("--cache-threshold", type=float, default=None)
+    p.add_argument("--lora", action="append", default=[], metavar="PATH[:SCALE]",
+                   help="a LoRA: a .safetensors file, hf:owner/repo/file.safetensors or a library name, with an "
+                        "optional strength (default 1, or the library's); repeat to combine several")
+    p.add_argument("--tier", default="final", choices=TIERS,
+                   help="final: the model's full settings; draft: its step-distilled LoRA (few steps, no guidance)")
     p.add_argument("--preview-every", type=int, default=1, help="a preview every N steps; 0 = none")
     p.add_argument("--out", default=None, help="output .mp4 (default: a new file under the Shotline data folder)")
     p.add_argument("--events", default=None, help="write events as JSON lines to this file")
@@ -99,6 +105,23 @@ def ensure_weights(request: Any, on_event: Any) -> None:
         resolve_weights(request.model, on_event)
 
 
+def lora_specs(values: list[str]) -> tuple:
+    """--lora values as LoraSpecs; a local file's path is made absolute, so the request
+    (and a queued job) names the same file wherever it runs."""
+    import dataclasses
+
+    from engine.lora import HUB_PREFIX, parse_lora_arg
+
+    specs = []
+    for value in values:
+        spec = parse_lora_arg(value)
+        local = Path(spec.source).expanduser()
+        if not spec.source.startswith(HUB_PREFIX) and local.is_file():
+            spec = dataclasses.replace(spec, source=str(local.resolve()))
+        specs.append(spec)
+    return tuple(specs)
+
+
 def run(args: argparse.Namespace) -> int:
     from engine import CancelToken, GenerationCancelled, GenerationRequest, SpeedOptions, generate
 
@@ -125,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         speed=SpeedOptions(attention_backend=args.attention, compile_blocks=args.compile, cache=args.cache,
                            cache_threshold=args.cache_threshold),
         output_path=str(out), preview_every=args.preview_every, device=args.device,
+        loras=lora_specs(args.lora), tier=args.tier,
     )
 
     def on_event(event: Any) -> None:
