@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio.loras import LORA_COLUMNS, lora_rows
 from studio.ui.common import PageContext, guarded, user_of
 
 MODEL_COLUMNS = ["model", "weights", "size GB", "frames", "fps", "licence"]
@@ -19,6 +20,7 @@ def build(ctx: PageContext) -> None:
     t = ctx.t
     MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.speed_choices()
     models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
+    loras = gr.Dataframe(headers=LORA_COLUMNS, label=t("loras"), interactive=False, elem_id="lora-table")
     with gr.Row():
         model_pick = gr.Dropdown([], label=t("model"), scale=3)
         download = gr.Button(t("download_model"), scale=1)
@@ -45,7 +47,7 @@ def build(ctx: PageContext) -> None:
                                                                           "exports", "user", "day"])
         return (rows, gr.update(choices=[r[0] for r in rows]), s.get("memory_mode", "auto"),
                 s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.device_info()),
-                data[["project", "device_seconds"]])
+                data[["project", "device_seconds"]], lora_rows())
 
     def follow(request: gr.Request) -> Any:
         return [[x["kind"], x["status"], f"{x['progress']:.0f}%", x["message"], x["error"] or ""]
@@ -65,7 +67,7 @@ def build(ctx: PageContext) -> None:
                             cache=cache_v or None, steps=int(steps_v) if steps_v else None)
         gr.Info("Settings saved; they apply to clips queued from now on.")
 
-    outs = [models, model_pick, memory, attention, cache, steps, device, usage]
+    outs = [models, model_pick, memory, attention, cache, steps, device, usage, loras]
     ctx.shared["tab_settings"] = (load, [], outs)
     download.click(on_download, model_pick, None, api_name="download_model")
     save.click(on_save, [memory, attention, cache, steps], None, api_name="save_settings")

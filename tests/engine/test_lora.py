@@ -153,6 +153,9 @@ def test_library_add_list_and_use_by_name(warm_engine, loras, tmp_path, monkeypa
     listed = json.loads(capsys.readouterr().out)
     assert listed == list_entries()
     assert [(e["name"], e["scale"], e["base_model"]) for e in listed] == [("lighthouse", 0.5, "tiny")]
+    from studio.loras import lora_rows
+
+    assert [row[:3] for row in lora_rows()] == [["lighthouse", "tiny", 0.5]]  # the Models page table
     by_name = _clip(warm_engine, tmp_path, "named", loras=(LoraSpec("lighthouse"),))
     by_path = _clip(warm_engine, tmp_path, "path", loras=(LoraSpec(str(loras["attn"]), 0.5),))
     assert np.array_equal(by_name, by_path)
