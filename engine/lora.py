@@ -351,7 +351,34 @@ class AdapterSet:
             second = ref.path_2 or path
             self.pipe.load_lora_weights(str(second.parent), weight_name=second.name, adapter_name=name,
                                         load_into_transformer_2=True)
+        self._exact_lora_weights(name, ref)
         self.loaded[key] = name
         self.loads += 1
         self.active = None
         return name
+
+    def _exact_lora_weights(self, name: str, ref: LoraRef) -> None:
+        """Under fp8 layerwise casting peft creates the LoRA layers in the base layers'
+        storage dtype (float8), which flushes typical LoRA values (~1e-3) to zero and
+        cannot be multiplied on every device. The LoRA's own tensors are small: keep
+        them exactly, in the compute dtype, as an unquantised model would."""
+        import torch
+
+        for component, path in (("transformer", ref.path), ("transformer_2", ref.path_2 or ref.path)):
+            model = getattr(self.pipe, component, None)
+            if model is None:
+                continue
+            params = {k: v for k, v in model.named_parameters() if f".{name}." in k}
+            if not any(p.dtype in (torch.float8_e4m3fn, torch.float8_e5m2) for p in params.values()):
+                continue
+            compute = model.proj_out.weight.dtype  # layerwise casting leaves proj_out unquantised
+            from diffusers import WanPipeline
+
+            state = WanPipeline.lora_state_dict(str(path.parent), weight_name=path.name)
+            for param in params.values():
+                param.data = torch.zeros_like(param.data, dtype=compute)  # e.g. i2v expansion entries: zero
+            for key, tensor in state.items():
+                module, _, leaf = key.removeprefix("transformer.").rpartition(".")
+                param = params.get(f"{module}.{name}.{leaf}")
+                if param is not None:
+                    param.data = tensor.to(device=param.device, dtype=compute)

@@ -177,3 +177,36 @@ def test_cli_generate_with_a_lora_and_scale(loras, tmp_path, monkeypatch, capsys
                  "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.safetensors" in err
+
+
+def test_a_lora_reaches_both_experts_of_a_two_expert_pipeline(tiny_model_dir, loras):
+    """load_into_transformer_2 on a two-expert pipeline built here from the tiny parts (a
+    second, differently seeded expert; boundary 0.5): each expert gets its own file."""
+    from diffusers import WanPipeline, WanTransformer3DModel
+
+    from engine.lora import AdapterSet, LoraRef
+
+    base = WanPipeline.from_pretrained(tiny_model_dir)
+    torch.manual_seed(99)
+    second = WanTransformer3DModel.from_config(base.transformer.config).eval()
+    pipe = WanPipeline(tokenizer=base.tokenizer, text_encoder=base.text_encoder, vae=base.vae,
+                       scheduler=base.scheduler, transformer=base.transformer, transformer_2=second, boundary_ratio=0.5)
+    pipe.set_progress_bar_config(disable=True)
+
+    def run():
+        with torch.inference_mode():
+            return pipe(prompt="a kite", height=64, width=64, num_frames=9, num_inference_steps=4, guidance_scale=5.0,
+                        guidance_scale_2=3.0, output_type="np", generator=torch.Generator().manual_seed(2)).frames[0]
+
+    plain = run()
+    adapters = AdapterSet(pipe, two_experts=True)
+    high, low = loras["attn"], loras["ffn"]
+    adapters.apply((LoraRef(source=str(high), scale=1.0, path=high, source_2=str(low), path_2=low),))
+    first = {n for n, _ in pipe.transformer.named_modules() if n.endswith("lora_A")}
+    second_names = {n for n, _ in pipe.transformer_2.named_modules() if n.endswith("lora_A")}
+    assert first and all(".attn" in n for n in first)  # the high-noise expert got the attention LoRA
+    assert second_names and all(".ffn." in n for n in second_names)  # the low-noise expert its own file
+    styled = run()
+    assert not np.array_equal(plain, styled)
+    adapters.apply((LoraRef(source=str(high), scale=0.0, path=high, source_2=str(low), path_2=low),))
+    assert np.array_equal(plain, run())

@@ -131,6 +131,12 @@ def test_fp8_layerwise_runs_on_the_cpu_close_to_exact(warm_engine, tmp_path):
     assert fp8_engine._pipe.transformer.blocks[0].attn1.to_q.weight.dtype == torch.float8_e4m3fn
     diff = np.abs(exact.astype(float) - fp8.astype(float))
     assert 0 < diff.mean() < 8  # lossy, but the same clip within a few grey levels
+    # a LoRA on fp8 layers keeps its own weights exact (peft would store them in float8)
+    draft_fp8 = _frames(fp8_engine, tmp_path, "draft-fp8", "fp8_layerwise", tier="draft")
+    lora = [p for n, p in fp8_engine._pipe.transformer.named_parameters() if ".lora_B." in n]
+    assert lora and all(p.dtype == torch.float32 and p.abs().max() > 0 for p in lora)
+    draft_exact = _frames(warm_engine, tmp_path, "draft-exact", "auto", tier="draft")
+    assert np.abs(draft_fp8.astype(float) - draft_exact.astype(float)).mean() < 8
 
 
 def test_group_offload_hooks_run_on_the_cpu_and_keep_the_maths(tiny_model_dir):
@@ -148,7 +154,7 @@ def test_group_offload_hooks_run_on_the_cpu_and_keep_the_maths(tiny_model_dir):
     assert np.array_equal(plain, run(pipe))
 
 
-def _frames(engine, tmp_path, name, mode):
+def _frames(engine, tmp_path, name, mode, **kw):
     request = GenerationRequest(prompt="a kite", seed=11, preview_every=0, memory_mode=mode,
-                                output_path=str(tmp_path / f"{name}.mp4"))
+                                output_path=str(tmp_path / f"{name}.mp4"), **kw)
     return read_frames(engine.generate(request).video_path)
