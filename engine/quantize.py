@@ -56,9 +56,10 @@ def check_gguf_card(data: object, where: str) -> str | None:
     """A card's `gguf` value checked as data: the problem as text, or None when fine."""
     if data is None:
         return None
-    if not isinstance(data, dict) or sorted(set(data) - _GGUF_KEYS) or not isinstance(data.get("repo_id"), str) \
-            or not str(data.get("file", "")).endswith(".gguf"):
-        return f"{where}: key 'gguf' must be an object with repo_id and file (a .gguf), optionally file_2."
+    if not isinstance(data, dict) or sorted(set(data) - _GGUF_KEYS) \
+            or not isinstance(data.get("repo_id"), (str, type(None))) or not str(data.get("file", "")).endswith(".gguf"):
+        return f"{where}: key 'gguf' must be an object with repo_id (null: built locally) and file (a .gguf), " \
+               "optionally file_2."
     return None
 
 
@@ -67,10 +68,8 @@ def mode_available(mode: str, card: ModelCard) -> str | None:
     package = _PACKAGES.get(mode)
     if package and importlib.util.find_spec(package) is None:
         return f"it needs the {package} package, which is not installed"
-    if mode == "gguf" and not card.gguf and not card.is_local_only:
+    if mode == "gguf" and not card.gguf:
         return f"{card.id}'s card names no GGUF file"
-    if mode == "gguf" and card.is_local_only:
-        return "the tiny model has no GGUF file"
     return None
 
 
@@ -97,6 +96,11 @@ def gguf_files(card: ModelCard, on_event=None) -> list[Path]:
 
     if not card.gguf:
         raise WeightsUnavailable(f"{card.id}'s card names no GGUF file.")
+    if card.gguf.get("repo_id") is None:  # built locally (the tiny model)
+        from engine.tiny_gguf import ensure_tiny_gguf
+        from engine.weights import models_dir
+
+        return [ensure_tiny_gguf(models_dir(), card.gguf["file"])]
     files = [card.gguf["file"]] + ([card.gguf["file_2"]] if card.gguf.get("file_2") else [])
     out = []
     for name in files:

@@ -106,8 +106,9 @@ def test_auto_memory_mode_per_card(model, free_gb, free_ram, mode):
 def test_gguf_is_chosen_only_where_the_card_names_a_file():
     card = get_card("wan2.1-t2v-14b")
     assert card.gguf and card.vram_gb["gguf"] > card.vram_gb["fp8_layerwise"]
-    with pytest.raises(InvalidRequest, match="the tiny model has no GGUF file"):
-        resolve_memory_mode(get_card("tiny"), "gguf", "cpu")
+    with pytest.raises(InvalidRequest, match="wan2.1-t2v-1.3b's card names no GGUF file"):
+        resolve_memory_mode(get_card("wan2.1-t2v-1.3b"), "gguf", "cpu")
+    assert resolve_memory_mode(get_card("tiny"), "gguf", "cpu") == "gguf"
     with pytest.raises(InvalidRequest, match="torchao"):
         resolve_memory_mode(card, "torchao_int8", "cpu")
 
@@ -137,6 +138,21 @@ def test_fp8_layerwise_runs_on_the_cpu_close_to_exact(warm_engine, tmp_path):
     assert lora and all(p.dtype == torch.float32 and p.abs().max() > 0 for p in lora)
     draft_exact = _frames(warm_engine, tmp_path, "draft-exact", "auto", tier="draft")
     assert np.abs(draft_fp8.astype(float) - draft_exact.astype(float)).mean() < 8
+
+
+def test_gguf_runs_on_the_cpu_from_a_locally_built_q8_file(warm_engine, tmp_path):
+    from diffusers.quantizers.gguf.utils import GGUFParameter
+
+    from engine import Engine
+
+    exact = _frames(warm_engine, tmp_path, "exact", "auto")
+    gguf_engine = Engine()
+    quantised = _frames(gguf_engine, tmp_path, "gguf", "gguf")
+    weight = gguf_engine._pipe.transformer.blocks[0].ffn.net[2].weight  # 32 wide: stored as Q8_0
+    assert isinstance(weight, GGUFParameter) and weight.quant_type.name == "Q8_0"
+    assert 0 < np.abs(exact.astype(float) - quantised.astype(float)).mean() < 8
+    draft = _frames(gguf_engine, tmp_path, "gguf-draft", "gguf", tier="draft")  # a LoRA on GGUF layers
+    assert not np.array_equal(draft, quantised)
 
 
 def test_group_offload_hooks_run_on_the_cpu_and_keep_the_maths(tiny_model_dir):
