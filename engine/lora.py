@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -346,11 +347,13 @@ class AdapterSet:
         self.count += 1
         name = f"lora{self.count}"
         path = ref.path
-        self.pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=name)
-        if self.two_experts:
-            second = ref.path_2 or path
-            self.pipe.load_lora_weights(str(second.parent), weight_name=second.name, adapter_name=name,
-                                        load_into_transformer_2=True)
+        with warnings.catch_warnings():  # peft warns on every adapter after the first: several are the point
+            warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute")
+            self.pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=name)
+            if self.two_experts:
+                second = ref.path_2 or path
+                self.pipe.load_lora_weights(str(second.parent), weight_name=second.name, adapter_name=name,
+                                            load_into_transformer_2=True)
         self._exact_lora_weights(name, ref)
         self.loaded[key] = name
         self.loads += 1

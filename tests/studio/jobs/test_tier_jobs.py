@@ -36,3 +36,14 @@ def test_draft_job_then_remake_as_final(studio, workers):
     assert "remade-from-" + draft_id[:8] in final["labels"]["tags"]
     with pytest.raises(ValueError, match="already made at tier final"):
         remake(studio.jobs, final_id, "final")
+
+
+def test_jobs_submit_takes_loras_and_the_tier(tmp_path):
+    from studio.cli.jobs import _request_from
+
+    lora = tmp_path / "ink.safetensors"
+    lora.write_bytes(b"")
+    req = _request_from({"prompt": "a boat", "lora": [f"{lora}:0.5", "hf:me/ink/ink.safetensors"], "tier": "draft"})
+    assert req["tier"] == "draft"
+    assert req["loras"] == [{"source": str(lora), "scale": 0.5, "source_2": None},
+                            {"source": "hf:me/ink/ink.safetensors", "scale": None, "source_2": None}]
