@@ -174,3 +174,14 @@ def _frames(engine, tmp_path, name, mode, **kw):
     request = GenerationRequest(prompt="a kite", seed=11, preview_every=0, memory_mode=mode,
                                 output_path=str(tmp_path / f"{name}.mp4"), **kw)
     return read_frames(engine.generate(request).video_path)
+
+
+def test_models_show_lists_each_modes_needs_and_the_draft_tier(capsys):
+    from studio.cli import main
+
+    assert main(["models", "show", "wan2.1-t2v-14b"]) == 0
+    out = capsys.readouterr().out
+    assert "fp8_layerwise       lossy  20       27" in out and "group_offload       exact  13       42" in out
+    assert "draft tier: 4 steps, guidance 1, LoRA lightx2v/Wan2.1-Distill-Loras/" in out
+    assert main(["models", "show", "wan2.1-t2v-1.3b"]) == 0
+    assert "draft tier: none" in capsys.readouterr().out
