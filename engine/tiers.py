@@ -91,6 +91,18 @@ def tier_for(card: ModelCard, tier: str) -> DraftSettings | None:
     return draft
 
 
+def draft_files(card: ModelCard, on_event=None) -> list[Path]:
+    """The card's draft LoRA file(s) from the hub cache, downloaded when missing (for
+    `shotline models download --draft`: a machine can then go offline)."""
+    from engine.lora import resolve_source
+
+    draft = tier_for(card, "draft")
+    ref = draft.lora()
+    sources = [ref.source] + ([ref.source_2] if ref.source_2 else [])
+    return [ref.path] if ref.path is not None else [resolve_source(s, download=True, on_event=on_event)
+                                                     for s in sources]
+
+
 def _cards_with_draft() -> list[ModelCard]:
     from engine.models import list_cards
 

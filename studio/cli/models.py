@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
     dl = sub.add_parser("download", help="fetch a model's weights into the local cache")
     dl.add_argument("model_id", metavar="ID", help="model id, e.g. wan2.1-t2v-1.3b")
+    dl.add_argument("--draft", action="store_true", help="also the draft tier's distilled LoRA file(s)")
+    dl.add_argument("--gguf", action="store_true", help="also the GGUF transformer file(s) for the gguf memory mode")
+    dl.add_argument("--only-extras", action="store_true", help="only the --draft / --gguf files, not the model")
     dl.set_defaults(func=run_download)
 
 
@@ -82,8 +85,19 @@ def run_download(args: argparse.Namespace) -> int:
         else:
             print(event.message, file=sys.stderr, flush=True)
 
-    path = download(card.id, on_event=on_event)
-    if state["last"] >= 0:
-        print(file=sys.stderr)
-    print(path)
+    if not args.only_extras:
+        path = download(card.id, on_event=on_event)
+        if state["last"] >= 0:
+            print(file=sys.stderr)
+        print(path)
+    if args.draft:
+        from engine.tiers import draft_files
+
+        for extra in draft_files(card, on_event=on_event):
+            print(extra)
+    if args.gguf:
+        from engine.quantize import gguf_files
+
+        for extra in gguf_files(card, on_event=on_event):
+            print(extra)
     return 0
