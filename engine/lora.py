@@ -165,7 +165,7 @@ def _linear_shapes(config_path: str) -> dict[str, tuple[int, int]]:
 
     config = json.loads(Path(config_path).read_text(encoding="utf-8"))
     cls = getattr(diffusers, config.get("_class_name") or "WanTransformer3DModel")
-    with init_empty_weights():
+    with init_empty_weights(include_buffers=True):  # buffers too: the RoPE tables would be computed on the CPU
         model = cls.from_config(config)
     return {name: (m.in_features, m.out_features) for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
 
