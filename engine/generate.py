@@ -9,7 +9,6 @@ the MP4 atomically with the generation metadata in its tags.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import tempfile
@@ -23,7 +22,7 @@ from engine.cancel import CancelToken
 from engine.embeddings import EmbeddingCache
 from engine.errors import EngineError, GenerationCancelled, OutOfMemory
 from engine.events import EventPump, EventSink
-from engine.lora import AdapterSet, materialise
+from engine.lora import AdapterSet, lora_metadata, materialise
 from engine.memory import component_dtypes, default_device, oom_message, resolve_memory_mode
 from engine.preview import LatentPreviewer, clean_estimate
 from engine.speed import CallSpeed, apply_load_speed
@@ -66,7 +65,6 @@ def _metadata(r: Resolved, mode: str, device: str) -> dict[str, Any]:
         "guidance_2": r.guidance_2, "flow_shift": r.flow_shift, "width": r.width, "height": r.height,
         "num_frames": r.num_frames, "fps": r.card.fps, "memory_mode": mode, "device": device,
         "speed": r.speed.to_dict(), "engine_version": engine_version(), "diffusers_version": diffusers.__version__,
-        "tier": r.tier, "loras": [ref.to_metadata() for ref in r.loras],
     }
 
 
@@ -112,9 +110,12 @@ class Engine:
         folder = resolve_weights(r.card.id, on_event)
         if on_event:
             on_event(LoadingEvent(model=r.card.id, message=f"loading {r.card.id} ({mode} on {device})"))
+        import diffusers
+
         from engine.quantize import load_pipeline
 
-        pipe = load_pipeline(r.card, Path(folder), mode, device, component_dtypes(r.card, device), on_event)
+        cls = getattr(diffusers, r.card.pipeline_class)
+        pipe = load_pipeline(cls, r.card, Path(folder), mode, device, component_dtypes(r.card, device), on_event)
         pipe.set_progress_bar_config(disable=True)
         apply_load_speed(pipe, r.speed)
         self._pipe, self._key = pipe, key
@@ -166,6 +167,11 @@ class Engine:
             loras = materialise(r.loras, r.card, emit)
             pipe = self._pipeline(r, mode, device, emit)
             self.adapters.apply(loras)
+            t_enc = time.perf_counter()
+            positive, negative, hit = self.embeddings.embeddings(pipe, key_of(self._key), r.prompt, r.negative_prompt,
+                                                                 r.guidance, r.card.text_encoder_max_tokens)
+            self.last_stats.update({"embedding_cache_hit": float(hit), "encode_s": time.perf_counter() - t_enc})
+
             self._set_shift(pipe, r.flow_shift)
             preview_folder = Path(preview_dir) if preview_dir is not None else None
             if preview_folder is not None:
@@ -175,10 +181,6 @@ class Engine:
             kwargs: dict[str, Any] = {}
             if r.guidance_2 is not None:
                 kwargs["guidance_scale_2"] = r.guidance_2
-            t_enc = time.perf_counter()
-            positive, negative, hit = self.embeddings.embeddings(pipe, key_of(self._key), r.prompt, r.negative_prompt,
-                                                                 r.guidance, r.card.text_encoder_max_tokens)
-            self.last_stats.update({"embedding_cache_hit": float(hit), "encode_s": time.perf_counter() - t_enc})
             with CallSpeed(pipe, r.speed, r.steps, r.card.id) as speed:
                 if speed.calibrating:
                     emit(LoadingEvent(model=r.card.id, message="MagCache: calibrating on this run (no speed-up yet)"))
@@ -190,7 +192,7 @@ class Engine:
                         max_sequence_length=r.card.text_encoder_max_tokens, **kwargs,
                     )
             frames = out.frames[0]
-            metadata = _metadata(dataclasses.replace(r, loras=loras), mode, device)
+            metadata = {**_metadata(r, mode, device), **lora_metadata(r.tier, loras)}
             target = r.output_path
             if target is None:
                 fd, target = tempfile.mkstemp(prefix="shotline-", suffix=".mp4")

@@ -288,6 +288,11 @@ def resolve_loras(specs: tuple[LoraSpec, ...], card: ModelCard, *, download: boo
     return tuple(out)
 
 
+def lora_metadata(tier: str, refs: tuple[LoraRef, ...]) -> dict[str, Any]:
+    """What a clip's metadata says about its tier and LoRAs."""
+    return {"tier": tier, "loras": [ref.to_metadata() for ref in refs]}
+
+
 def materialise(refs: tuple[LoraRef, ...], card: ModelCard, on_event=None) -> tuple[LoraRef, ...]:
     """On the worker: download and check the hub files the submit side could not."""
     if all(r.path is not None and (r.source_2 is None or r.path_2 is not None) for r in refs):

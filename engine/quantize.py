@@ -109,14 +109,13 @@ def gguf_files(card: ModelCard, on_event=None) -> list[Path]:
     return out
 
 
-def load_pipeline(card: ModelCard, folder: Path, mode: str, device: str, dtypes: dict, on_event=None):
-    """Load the card's pipeline from `folder` for `mode` on `device` and place it."""
+def load_pipeline(cls: type, card: ModelCard, folder: Path, mode: str, device: str, dtypes: dict, on_event=None):
+    """Load pipeline class `cls` from `folder` for `mode` on `device` and place it."""
     import diffusers
     import torch
 
     from engine.memory import place
 
-    cls = getattr(diffusers, card.pipeline_class)
     if mode not in QUANTIZED_MODES:
         pipe = cls.from_pretrained(folder, dtype=dtypes)
         place(pipe, mode, device)

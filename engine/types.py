@@ -88,14 +88,14 @@ class GenerationRequest:
     speed: SpeedOptions = field(default_factory=SpeedOptions)
     output_path: str | None = None  # None = a temporary file the caller then owns
     preview_every: int = 1  # a preview at every n-th step; 0 = no previews
-    device: str | None = None  # None = cuda if available, else cpu
     loras: tuple[LoraSpec, ...] = ()  # applied in order, combined with set_adapters (engine.lora)
     tier: str = "final"  # "final" = the card's settings; "draft" = its step-distilled LoRA (engine.tiers)
+    device: str | None = None  # None = cuda if available, else cpu
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["speed"] = self.speed.to_dict()
         data["loras"] = [spec.to_dict() for spec in self.loras]
+        data["speed"] = self.speed.to_dict()
         return data
 
     @classmethod
@@ -105,11 +105,11 @@ class GenerationRequest:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"GenerationRequest got unknown field(s) {unknown}; accepted: {sorted(known)}.")
-        data["speed"] = SpeedOptions.from_dict(data.get("speed"))
         loras = data.get("loras") or ()
         if not isinstance(loras, (list, tuple)):
             raise ValueError(f"loras {loras!r} is not accepted: a list of LoRAs (source and scale).")
         data["loras"] = tuple(LoraSpec.from_dict(item) for item in loras)
+        data["speed"] = SpeedOptions.from_dict(data.get("speed"))
         return cls(**data)
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InvalidRequest
-from engine.lora import resolve_loras
 from engine.models import ModelCard, get_card
 from engine.speed import validate_speed
 from engine.tiers import tier_for
@@ -42,9 +41,9 @@ class Resolved:
     speed: SpeedOptions
     output_path: str | None
     preview_every: int
+    loras: tuple  # engine.lora.LoraRef, the tier's distilled LoRA first
+    tier: str  # "final" | "draft"
     device: str | None
-    loras: tuple = ()  # engine.lora.LoraRef, the tier's distilled LoRA first
-    tier: str = "final"
 
 
 def _is_int(v: object) -> bool:
@@ -136,13 +135,15 @@ def resolve_request(req: GenerationRequest) -> Resolved:
     validate_speed(req.speed)
     if not _is_int(req.preview_every) or req.preview_every < 0:
         raise InvalidRequest("preview_every", req.preview_every, "0 (no previews) or a whole number of steps")
+    from engine.lora import resolve_loras
+
+    loras = resolve_loras(req.loras, card, download=False, extra=(draft.lora(),) if draft else ())
     _check_output(req.output_path)
     _check_device(req.device)
-    loras = resolve_loras(req.loras, card, download=False, extra=(draft.lora(),) if draft else ())
     return Resolved(
         card=card, prompt=req.prompt, negative_prompt=negative, width=width, height=height, num_frames=frames,
         steps=steps, guidance=float(guidance), guidance_2=None if guidance_2 is None else float(guidance_2),
-        flow_shift=float(shift), seed=req.seed, memory_mode=req.memory_mode, speed=req.speed,
+        flow_shift=float(shift), seed=req.seed, memory_mode=req.memory_mode, speed=req.speed, loras=loras, tier=req.tier,
         output_path=None if req.output_path is None else str(req.output_path), preview_every=req.preview_every,
-        device=req.device, loras=loras, tier=req.tier,
+        device=req.device,
     )

@@ -41,12 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compile", action="store_true", help="regional torch.compile of the blocks (exact)")
     p.add_argument("--cache", default=None, choices=CACHES, help="step cache: trades quality for speed")
     p.add_argument("--cache-threshold", type=float, default=None)
+    p.add_argument("--preview-every", type=int, default=1, help="a preview every N steps; 0 = none")
     p.add_argument("--lora", action="append", default=[], metavar="PATH[:SCALE]",
                    help="a LoRA: a .safetensors file, hf:owner/repo/file.safetensors or a library name, with an "
                         "optional strength (default 1, or the library's); repeat to combine several")
     p.add_argument("--tier", default="final", choices=TIERS,
                    help="final: the model's full settings; draft: its step-distilled LoRA (few steps, no guidance)")
-    p.add_argument("--preview-every", type=int, default=1, help="a preview every N steps; 0 = none")
     p.add_argument("--out", default=None, help="output .mp4 (default: a new file under the Shotline data folder)")
     p.add_argument("--events", default=None, help="write events as JSON lines to this file")
     p.set_defaults(func=run)
@@ -142,13 +142,13 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--events {args.events!r} is not accepted: its folder does not exist.")
         events_file = events_path.open("w", encoding="utf-8")
     request = GenerationRequest(
+        loras=lora_specs(args.lora), tier=args.tier,
         prompt=args.prompt, model=args.model, negative_prompt=args.negative_prompt, width=args.width,
         height=args.height, num_frames=args.frames, steps=args.steps, guidance=args.guidance,
         guidance_2=args.guidance_2, flow_shift=args.shift, seed=args.seed, memory_mode=args.memory_mode,
         speed=SpeedOptions(attention_backend=args.attention, compile_blocks=args.compile, cache=args.cache,
                            cache_threshold=args.cache_threshold),
         output_path=str(out), preview_every=args.preview_every, device=args.device,
-        loras=lora_specs(args.lora), tier=args.tier,
     )
 
     def on_event(event: Any) -> None:
