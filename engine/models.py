@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -84,11 +84,11 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def _parse_card(path: Path) -> ModelCard:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):  # the optional keys of engine.tiers and engine.quantize
+            data.update({k: data.get(k) for k in ("draft", "gguf", "ram_gb")})
     except json.JSONDecodeError as err:
         raise CardError(f"{path.name}: not valid JSON ({err.msg} at line {err.lineno}).") from None
     for f in fields(ModelCard):
-        if f.name not in data and f.default is not MISSING:
-            continue
         if f.name not in data:
             raise CardError(f"{path.name}: key '{f.name}' is missing.")
         if not isinstance(data[f.name], _TYPES[f.name]) or isinstance(data[f.name], bool):
