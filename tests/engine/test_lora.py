@@ -210,3 +210,27 @@ def test_a_lora_reaches_both_experts_of_a_two_expert_pipeline(tiny_model_dir, lo
     assert not np.array_equal(plain, styled)
     adapters.apply((LoraRef(source=str(high), scale=0.0, path=high, source_2=str(low), path_2=low),))
     assert np.array_equal(plain, run())
+
+
+def _has_card(model_id: str) -> bool:
+    from engine import list_cards
+
+    return any(c.id == model_id for c in list_cards())
+
+
+@pytest.mark.skipif(not _has_card("tiny-a14b"), reason="the two-expert tiny model (tiny-a14b) is not on this branch")
+def test_a_lora_reaches_both_experts_of_tiny_a14b(warm_engine, tmp_path):
+    """Through the engine: one LoRA file goes into both experts (load_into_transformer_2)."""
+    from engine import resolve_weights
+
+    folder = resolve_weights("tiny-a14b")
+    lora = _save_lora(tmp_path, "a14b_lora.safetensors", ["to_q", "to_k", "to_v", "to_out.0"], 3, folder)
+    base = dict(model="tiny-a14b")
+    plain = _clip(warm_engine, tmp_path, "a14b-plain", **base)
+    styled = _clip(warm_engine, tmp_path, "a14b-styled", loras=(LoraSpec(str(lora), 1.0),), **base)
+    pipe = warm_engine._pipe
+    for expert in (pipe.transformer, pipe.transformer_2):
+        assert any(n.endswith("lora_A") for n, _ in expert.named_modules())
+    assert not np.array_equal(plain, styled)
+    off = _clip(warm_engine, tmp_path, "a14b-off", loras=(LoraSpec(str(lora), 0.0),), **base)
+    assert np.array_equal(plain, off)
