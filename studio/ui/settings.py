@@ -20,7 +20,8 @@ def build(ctx: PageContext) -> None:
     t = ctx.t
     MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.speed_choices()
     models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
-    loras = gr.Dataframe(headers=LORA_COLUMNS, label=t("loras"), interactive=False, elem_id="lora-table")
+    # the LoRA library (engine.lora_library), read on each page load
+    gr.Dataframe(value=lora_rows, headers=LORA_COLUMNS, label=t("loras"), interactive=False, elem_id="lora-table")
     with gr.Row():
         model_pick = gr.Dropdown([], label=t("model"), scale=3)
         download = gr.Button(t("download_model"), scale=1)
@@ -47,7 +48,7 @@ def build(ctx: PageContext) -> None:
                                                                           "exports", "user", "day"])
         return (rows, gr.update(choices=[r[0] for r in rows]), s.get("memory_mode", "auto"),
                 s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.device_info()),
-                data[["project", "device_seconds"]], lora_rows())
+                data[["project", "device_seconds"]])
 
     def follow(request: gr.Request) -> Any:
         return [[x["kind"], x["status"], f"{x['progress']:.0f}%", x["message"], x["error"] or ""]
@@ -67,7 +68,7 @@ def build(ctx: PageContext) -> None:
                             cache=cache_v or None, steps=int(steps_v) if steps_v else None)
         gr.Info("Settings saved; they apply to clips queued from now on.")
 
-    outs = [models, model_pick, memory, attention, cache, steps, device, usage, loras]
+    outs = [models, model_pick, memory, attention, cache, steps, device, usage]
     ctx.shared["tab_settings"] = (load, [], outs)
     download.click(on_download, model_pick, None, api_name="download_model")
     save.click(on_save, [memory, attention, cache, steps], None, api_name="save_settings")
