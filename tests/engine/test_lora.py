@@ -234,3 +234,27 @@ def test_a_lora_reaches_both_experts_of_tiny_a14b(warm_engine, tmp_path):
     assert not np.array_equal(plain, styled)
     off = _clip(warm_engine, tmp_path, "a14b-off", loras=(LoraSpec(str(lora), 0.0),), **base)
     assert np.array_equal(plain, off)
+
+
+def test_a_community_format_lora_is_converted_and_equals_its_diffusers_twin(warm_engine, loras, tmp_path):
+    """The same LoRA saved in the original Wan / ComfyUI key format (diffusion_model.*,
+    lora_down / lora_up, alpha): diffusers converts it; the check and the clip agree."""
+    from safetensors.torch import load_file, save_file
+
+    names = {"attn1": "self_attn", "attn2": "cross_attn", ".to_q.": ".q.", ".to_k.": ".k.", ".to_v.": ".v.",
+             ".to_out.0.": ".o."}
+    community = {}
+    for key, tensor in load_file(str(loras["attn"])).items():
+        name = key.removeprefix("transformer.")
+        for ours, theirs in names.items():
+            name = name.replace(ours, theirs)
+        name = name.replace("lora_A", "lora_down").replace("lora_B", "lora_up")
+        community[f"diffusion_model.{name}"] = tensor
+        if name.endswith("lora_down.weight"):
+            community[f"diffusion_model.{name.removesuffix('.lora_down.weight')}.alpha"] = torch.tensor(
+                float(tensor.shape[0]))
+    path = tmp_path / "comfy_style.safetensors"
+    save_file(community, str(path))
+    twin = _clip(warm_engine, tmp_path, "diffusers-format", loras=(LoraSpec(str(loras["attn"]), 1.0),))
+    converted = _clip(warm_engine, tmp_path, "community-format", loras=(LoraSpec(str(path), 1.0),))
+    assert np.allclose(twin.astype(int), converted.astype(int), atol=1)
