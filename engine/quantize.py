@@ -133,9 +133,12 @@ def load_pipeline(cls: type, card: ModelCard, folder: Path, mode: str, device: s
                                                  quantization_config=GGUFQuantizationConfig(compute_dtype=compute))
     elif mode in ("torchao_int8", "torchao_fp8"):
         from diffusers import PipelineQuantizationConfig, TorchAoConfig
+        from torchao.quantization import Float8WeightOnlyConfig, Int8WeightOnlyConfig
 
-        qtype = "int8_weight_only" if mode == "torchao_int8" else "float8_weight_only"
-        kwargs["quantization_config"] = PipelineQuantizationConfig(quant_mapping={n: TorchAoConfig(qtype) for n in names})
+        # diffusers 0.42's TorchAoConfig takes a torchao config object (AOBaseConfig), not a name
+        config_cls = Int8WeightOnlyConfig if mode == "torchao_int8" else Float8WeightOnlyConfig
+        kwargs["quantization_config"] = PipelineQuantizationConfig(
+            quant_mapping={n: TorchAoConfig(config_cls()) for n in names})
     pipe = cls.from_pretrained(folder, dtype=dtypes, **kwargs)
     if mode == "fp8_layerwise":
         for name in _transformer_names(pipe):
