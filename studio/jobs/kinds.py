@@ -45,8 +45,11 @@ class Outcome:
 
 
 def lower_memory_mode(mode: str | None) -> str | None:
-    """The next memory mode that needs less device memory, or None at the lowest."""
-    order = [m for m in MEMORY_MODES if m != "auto"]
+    """The next exact memory mode that needs less device memory, or None at the lowest (a
+    retry never switches to a lossy mode the user did not choose)."""
+    from engine.quantize import EXACT_MODES
+
+    order = [m for m in MEMORY_MODES if m in EXACT_MODES]
     if mode in (None, "auto"):
         return order[1]
     if mode not in order or mode == order[-1]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio.loras import LORA_COLUMNS, lora_rows
 from studio.ui.common import PageContext, guarded, user_of
 
 MODEL_COLUMNS = ["model", "weights", "size GB", "frames", "fps", "licence"]
@@ -19,6 +20,8 @@ def build(ctx: PageContext) -> None:
     t = ctx.t
     MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.models.speed_choices()
     models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
+    # the LoRA library (engine.lora_library), read on each page load
+    gr.Dataframe(value=lora_rows, headers=LORA_COLUMNS, label=t("loras"), interactive=False, elem_id="lora-table")
     with gr.Row():
         model_pick = gr.Dropdown([], label=t("model"), scale=3)
         download = gr.Button(t("download_model"), scale=1)
