@@ -41,6 +41,8 @@ class ShotQueue:
 
     def _params(self, user: str, flow: dict[str, Any], shot: dict[str, Any]) -> dict[str, Any]:
         from engine import get_card
+        from studio.loras import generation_extras
+        from studio.prompts.presets import default_presets
 
         opts = flow["options"]
         settings = store.get_settings(self.db, self.user_id(user))
@@ -50,10 +52,12 @@ class ShotQueue:
         if cap:
             frames = min(frames, 4 * ((int(cap) - 1) // 4) + 1)
         speed = {k: settings[k] for k in ("attention_backend", "cache") if settings.get(k)}
+        style = default_presets().styles.get(shot.get("style") or opts.get("style") or "")
+        extras = generation_extras(opts["model"], opts, shot, style.loras_for(opts["model"]) if style else None)
         return {"prompt": shot["prompt"], "model": opts["model"], "negative_prompt": shot.get("negative_prompt") or None,
                 "width": opts["width"], "height": opts["height"], "num_frames": max(1, min(frames, card.max_frames)),
                 "steps": settings.get("steps") or opts.get("steps"), "seed": int(shot.get("seed", 0)),
-                "memory_mode": settings.get("memory_mode") or "auto", "speed": speed}
+                "memory_mode": settings.get("memory_mode") or "auto", "speed": speed, **extras}
 
     def _submit_shot(self, user: str, flow: dict[str, Any], entry: dict[str, Any], priority: int = 0) -> str:
         shot = entry["shot"]
