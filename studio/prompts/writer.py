@@ -17,7 +17,7 @@ from studio.prompts.characters import CharacterCard, describe
 from studio.prompts.clean import clean
 from studio.prompts.presets import PRESETS_DIR, Presets, StylePreset
 from studio.prompts.products import ProductCard, mentioned, shot_product_names
-from studio.storyboard.analyse import LEAD_CAMERA_ZH, inline_dialogue
+from studio.storyboard.analyse import HUMAN_VERBS, LEAD_CAMERA_ZH, inline_dialogue
 from studio.storyboard.model import Shot
 
 MAIN_TIMES = ("dawn", "morning", "noon", "day", "sunset", "dusk", "night")
@@ -72,9 +72,19 @@ def _is_person(subject: str, shot: Shot, presets: Presets) -> bool:
     if shot.language == "zh" or re.search(r"[\u3400-\u9fff]", subject):
         if any(w in subject for w in presets.zh["people"]):
             return True
+        names = formula()["zh_name"]  # 李明, 小红, 阿强: a given name the script uses as a subject
+        if 2 <= len(subject) <= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", subject) and (
+                subject[0] in names["surnames"] or (subject[0] in names["prefixes"] and len(subject) == 2)):
+            return True
         return subject[-1:] in presets.zh["people_suffixes"] and len(subject) <= 6
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", subject)}
-    return bool(words & set(presets.en["people"]))
+    if words & set(presets.en["people"]):
+        return True
+    # a capitalised name doing what people do: "Anna walks", "Mr. Lee opens" (not "Rain falls")
+    verb = (shot.action.split() or [""])[0].lower()
+    stem = re.sub(r"(ies|es|s)$", lambda m: "y" if m.group(1) == "ies" else "", verb)
+    return bool(re.fullmatch(r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?", subject)) and \
+        (stem in HUMAN_VERBS or verb.rstrip("s") in HUMAN_VERBS)
 
 
 def _definite(subject: str, lang: str) -> str:
@@ -283,8 +293,9 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
                 visual = describe(cards[name], visual, lang)
             elif name in motion:
                 motion = describe(cards[name], motion, lang)
-    if shown and not visual and shown[0].description(lang) and shown[0].name in motion:
-        motion, _ = _with_products(motion, shown[:1], lang)
+    for card in shown:  # a product the still action names is described as everywhere else
+        if card.name in motion and not (card.description(lang) and card.description(lang) in visual):
+            motion, _ = _with_products(motion, [card], lang)
     sizes = {c.id: c for c in presets.camera["sizes"]}
     moves = {c.id: c for c in presets.camera["moves"]}
     camera = [moves[shot.camera.movement].prompt[lang]] if shot.camera.movement in moves else []
