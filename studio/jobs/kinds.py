@@ -113,9 +113,16 @@ def run_diagnostic(params: dict[str, Any], ctx: RunContext) -> Outcome:
     return Outcome(metadata={"echo": echo, "steps": steps, "memory_mode": mode}, files={"echo.txt": echo.encode()})
 
 
+def run_plan(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.jobs.plan import run_plan as run  # the language model (studio.prompts' planner)
+
+    return run(params, ctx)
+
+
 KINDS: dict[str, Callable[[dict[str, Any], RunContext], Outcome]] = {
     "generate": run_generate,
     "diagnostic": run_diagnostic,
+    "plan": run_plan,
 }
 
 

@@ -247,11 +247,11 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     visual = clean(stripped if re.search(r"[\w\u3400-\u9fff]", stripped) else visual)
     visual = visual.rstrip("。.!！?？;；,，:：、 ")
     speakers = [d["speaker"] for d in shot.dialogue if d.get("speaker")]
-    light, main = lighting(shot, visual, presets)
     subtitle = shot.subtitle.strip()
     speech_only = bool(shot.dialogue) and (not visual or (subtitle and clean(subtitle).rstrip("。.!！?？") == visual))
     if speech_only:
-        visual = ""
+        visual = ""  # the words are heard, not seen: "早上好" is no morning light
+    light, main = lighting(shot, visual, presets)
     visual = _resolve(visual, shot, mem)
     visual, shown = _with_products(visual, products, lang)
     named = [n for n in shot_product_names(shot) if not any(mentioned(c, n) for c in shown)]
