@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from engine.models import get_card
 from studio.prompts.characters import CharacterCard, cards_by_name
 from studio.prompts.presets import Presets, StylePreset, default_presets
-from studio.prompts.products import ProductCard, merge, products_in_script
+from studio.prompts.products import ProductCard, merge, products_in_script, shot_product_names
 from studio.prompts.tokens import token_counter
 from studio.prompts.writer import Memory, formula, parts_for, prompt_length, render
 from studio.storyboard.model import Shot, Storyboard
@@ -125,8 +125,9 @@ def compose_storyboard(board: Storyboard, style: StylePreset | None = None,
     shot before carry from shot to shot); returns the same board."""
     presets = presets or default_presets()
     board.style = style.id if style else ""
-    known = merge(products, products_in_script(s.text for s in board.shots))
-    memory = Memory()
+    named = [ProductCard(n) for s in board.shots for n in shot_product_names(s)]  # the reader's product names
+    known = merge(products, products_in_script(s.text for s in board.shots) + named)
+    memory = Memory(names=set(getattr(board, "characters", None) or []))
     for shot in board.shots:
         compose_shot(shot, board.model, style, characters, template, presets, known, memory)
     return board

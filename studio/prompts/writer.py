@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -51,6 +52,7 @@ class Memory:
     thing: str = ""  # the last subject that is not a person
     setting: str = ""  # the last setting of this scene
     prompts: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # the storyboard's named characters
 
     def enter(self, shot: Shot) -> None:
         if shot.scene != self.scene:
@@ -64,10 +66,10 @@ class Memory:
             self.person = who
 
 
-def _is_person(subject: str, shot: Shot, presets: Presets) -> bool:
+def _is_person(subject: str, shot: Shot, presets: Presets, names: Iterable[str] = ()) -> bool:
     if not subject:
         return False
-    if subject in shot.characters:
+    if subject in shot.characters or subject in names:
         return True
     if shot.language == "zh" or re.search(r"[\u3400-\u9fff]", subject):
         if any(w in subject for w in presets.zh["people"]):
@@ -246,11 +248,14 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     stripped = LEAD_CAMERA_ZH.sub("", visual, count=1)
     visual = clean(stripped if re.search(r"[\w\u3400-\u9fff]", stripped) else visual)
     visual = visual.rstrip("。.!！?？;；,，:：、 ")
-    speakers = [d["speaker"] for d in shot.dialogue if d.get("speaker")]
+    # on-screen speech only: a voice-over or a subtitle card is heard or read, nobody speaks in the picture
+    onscreen = [d for d in shot.dialogue if d.get("kind", "dialogue") == "dialogue"]
+    speakers = [d["speaker"] for d in onscreen if d.get("speaker")]
     subtitle = shot.subtitle.strip()
-    speech_only = bool(shot.dialogue) and (not visual or (subtitle and clean(subtitle).rstrip("。.!！?？") == visual))
-    if speech_only:
+    said = bool(shot.dialogue) and (not visual or (subtitle and clean(subtitle).rstrip("。.!！?？") == visual))
+    if said:
         visual = ""  # the words are heard, not seen: "早上好" is no morning light
+    speech_only = said and bool(onscreen)
     light, main = lighting(shot, visual, presets)
     visual = _resolve(visual, shot, mem)
     visual, shown = _with_products(visual, products, lang)
@@ -260,7 +265,7 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     if subject and re.match(r"(?i)(he|she|they|it|we|i|there|this|that|他|她|他们|她们|它|我们|我|大家)(\b|['’]|$)", subject):
         subject = ""
     person = speakers[0] if speakers else next((c for c in shot.characters if c), "")
-    if not person and _is_person(subject, shot, presets):
+    if not person and _is_person(subject, shot, presets, mem.names):
         person = _definite(subject, lang)
     if not person and not shown and products and not shot.action:
         shown = products[:1]  # an ad line without a picture of its own shows the product
@@ -299,11 +304,17 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     sizes = {c.id: c for c in presets.camera["sizes"]}
     moves = {c.id: c for c in presets.camera["moves"]}
     camera = [moves[shot.camera.movement].prompt[lang]] if shot.camera.movement in moves else []
+    extra = formula()["camera_extra"]
+    angle, speed = getattr(shot.camera, "angle", ""), getattr(shot.camera, "speed", "")
+    if angle in extra and angle != shot.camera.size:
+        camera.append(extra[angle][lang])
     if shot.camera.size in sizes:
         camera.append(sizes[shot.camera.size].prompt[lang])
         framing = formula()["framing"].get(shot.camera.size)
         if framing:
             camera.append(framing[lang])
+    if speed in extra:
+        camera.append(extra[speed][lang])
     mood = next((m["aesthetic"][lang] for m in presets.moods if m["id"] == shot.mood), "")
     scene = _setting(shot, visual + " " + motion, mem, kind, lang)
     # remember for the next shots
@@ -311,7 +322,7 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
         mem.saw(name)
     if person and person not in shot.characters:
         mem.saw(person)
-    if subject and not _is_person(subject, shot, presets):
+    if subject and not _is_person(subject, shot, presets, mem.names):
         mem.thing = _definite(subject, lang)
     if shot.setting:
         mem.setting = clean(shot.setting)
