@@ -25,8 +25,9 @@ _MARKDOWN = re.compile(r"(\*+|__|~~|`+|^#+\s*|^\s*[-+>]\s+|\|)", re.M)
 def clean(text: str) -> str:
     """`text` without markup, numbering, timecodes, durations, file names, links or emoji."""
     out = _MARKDOWN.sub(" ", text).strip()
-    for rx, repl in _RULES:
-        out = rx.sub(repl, out)
+    for _ in range(2):  # "[00:00-00:05] 镜头 1：" needs the timecode gone before the number is at the start
+        for rx, repl in _RULES:
+            out = rx.sub(repl, out).strip()
     out = re.sub(r"\s*([，。；：！？、])\s*", r"\1", out)
     out = re.sub(r"([，。；、,;])\1+", r"\1", out)
     out = re.sub(r"\(\s*\)|（\s*）", " ", out)

@@ -222,6 +222,8 @@ def _with_products(text: str, products: list[ProductCard], lang: str) -> tuple[s
 def _setting(shot: Shot, visual: str, mem: Memory, kind: str, lang: str) -> str:
     f = formula()["setting"]
     setting = clean(shot.setting or mem.setting)
+    if setting and (lang == "zh") != bool(re.search(r"[\u3400-\u9fff]", setting)):
+        setting = ""  # an English heading's place does not go into a Chinese prompt, nor the reverse
     if setting and setting.lower() in visual.lower():
         return f["known"][lang]
     moves = formula()["en_motion_prepositions"]

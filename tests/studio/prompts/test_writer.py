@@ -48,10 +48,11 @@ def test_a_screenplay_day_heading_lights_the_shot_as_day() -> None:
 
 
 def test_markup_numbers_timecodes_files_and_emoji_never_reach_the_prompt() -> None:
-    script = "**镜头 1**：00:00-00:05 女孩走进咖啡店 📷 shot_01.mp4\n| 2 | 咖啡师在吧台前拉花（3秒） |"
+    script = ("**镜头 1**：00:00-00:05 女孩走进咖啡店 📷 shot_01.mp4\n| 2 | 咖啡师在吧台前拉花（3秒） |\n\n"
+              "> [00:05-00:09] 镜头 3：女孩捧起咖啡杯。")
     board = build(script)
     for shot in board.shots:
-        for bad in ("**", "00:0", "📷", "shot_01", "|", "镜头 1", "3秒"):
+        for bad in ("**", "00:0", "📷", "shot_01", "|", "镜头 1", "镜头 3", "3秒", "[", ">"):
             assert bad not in shot.prompt, (bad, shot.prompt)
     assert not any(s.markup for s in score_shots(board.shots))
 
