@@ -1,7 +1,8 @@
 """studio.ui: page 2, Storyboard — editable shot cards (text, prompt, style, camera,
 duration, seed, subtitle) rendered with @gr.render and keyed by shot id; reorder by
 dragging inside a gr.Draggable (the new order is read from the page and saved); add,
-split, merge, delete, regenerate one shot; safety warnings inline on each card."""
+split, merge, delete, regenerate one shot; safety warnings inline on each card; where the
+prompt was rewritten or edited, the rule-based prompt beside it and a button to go back."""
 
 from __future__ import annotations
 
@@ -79,6 +80,13 @@ def build(ctx: PageContext) -> None:
                         text = gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}-{_version}", interactive=True)
                         prompt = gr.Textbox(shot.get("prompt", ""), label=t("prompt"), lines=2, scale=4,
                                             key=f"p-{sid}-{_version}", interactive=True)
+                    rule = shot.get("rule_prompt") or ""
+                    back = None
+                    if rule and rule != shot.get("prompt", ""):  # rewritten or edited: the rule-based one stays
+                        with gr.Row():
+                            gr.Textbox(rule, label=t("rule_prompt"), lines=2, scale=6, interactive=False,
+                                       key=f"r-{sid}-{_version}")
+                            back = gr.Button(t("use_rule_prompt"), size="sm", scale=1, key=f"bb-{sid}-{_version}")
                     with gr.Row():
                         style = gr.Dropdown(styles, value=shot.get("style") or "", label=t("style"), key=f"s-{sid}-{_version}", interactive=True)
                         camera = gr.Dropdown(sizes, value=(shot.get("camera") or {}).get("size"), label=t("camera"),
@@ -119,6 +127,13 @@ def build(ctx: PageContext) -> None:
 
                 save.click(on_save, [text, prompt, style, camera, duration, seed, subtitle, version], version,
                            api_visibility="private")
+                if back is not None:
+                    @guarded
+                    def on_back(v: int, request: gr.Request, _sid=sid, _rule=rule) -> int:
+                        studio.edit_shot(user_of(request), project_id, _sid, prompt=_rule)
+                        return v + 1
+
+                    back.click(on_back, version, version, api_visibility="private")
                 for button, what in ((regen, "regen"), (split, "split"), (merge, "merge"), (delete, "delete")):
                     button.click(_bind(on_action, what), version, version, api_visibility="private")
 
