@@ -26,8 +26,11 @@ def clean(text: str) -> str:
     """`text` without markup, numbering, timecodes, durations, file names, links or emoji."""
     out = _MARKDOWN.sub(" ", text).strip()
     for _ in range(2):  # "[00:00-00:05] 镜头 1：" needs the timecode gone before the number is at the start
+        before = out
         for rx, repl in _RULES:
             out = rx.sub(repl, out).strip()
+        if out == before:
+            break
     out = re.sub(r"\s*([，。；：！？、])\s*", r"\1", out)
     out = re.sub(r"([，。；、,;])\1+", r"\1", out)
     out = re.sub(r"\(\s*\)|（\s*）", " ", out)

@@ -112,7 +112,7 @@ def products_in_script(texts: Iterable[str]) -> list[ProductCard]:
 def shot_product_names(shot: Any) -> list[str]:
     """The product names the storyboard reader put on a shot (a `products` field of names
     or {"name": ...} objects), when it has one."""
-    items = getattr(shot, "products", None) or []
+    items = shot.__dict__.get("products") or []
     names = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item

@@ -35,11 +35,16 @@ def formula() -> dict[str, Any]:
     return json.loads((PRESETS_DIR / "prompts" / "formula.json").read_text(encoding="utf-8"))
 
 
+HAN = re.compile(r"[\u3400-\u9fff]")
+LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
+EN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
+
+
 def prompt_length(text: str, lang: str) -> int:
     """English words, or Chinese characters (a Latin word inside Chinese counts as one)."""
     if lang == "zh":
-        return len(re.findall(r"[\u3400-\u9fff]", text)) + len(re.findall(r"[A-Za-z0-9]+", text))
-    return len(re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", text))
+        return len(HAN.findall(text)) + len(LATIN_RUN.findall(text))
+    return len(EN_WORD.findall(text))
 
 
 @dataclass
@@ -123,20 +128,31 @@ def _resolve(text: str, shot: Shot, mem: Memory) -> str:
     return text[: m.start(2)] + who + text[m.end(2):]
 
 
+@lru_cache(maxsize=4)
+def _time_patterns(presets: Presets) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One compiled pattern per time-of-day entry (Chinese words anywhere, English as words)."""
+    out = []
+    for entry in presets.times:
+        alts = [re.escape(w) for w in entry["zh"]] + [rf"\b{re.escape(w)}\b" for w in entry["en"]]
+        out.append((entry["id"], re.compile("|".join(alts), re.I)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _words(kind: str, lang: str) -> re.Pattern[str]:
+    """formula()'s `kind` words (daylight_words, night_words) as one pattern."""
+    words = [re.escape(w) for w in formula()[kind][lang]]
+    return re.compile("|".join(words)) if lang == "zh" else re.compile(rf"\b(?:{'|'.join(words)})\b", re.I)
+
+
 def _times(text: str, presets: Presets) -> list[str]:
     """Time-of-day and weather ids the text itself names, in the order it names them."""
-    low = text.lower()
     hits: list[tuple[int, str]] = []
-    for entry in presets.times:
-        for w in entry["zh"]:
-            if w in text:
-                hits.append((text.find(w), entry["id"]))
-        for w in entry["en"]:
-            m = re.search(rf"\b{re.escape(w)}\b", low)
-            if m:
-                hits.append((m.start(), entry["id"]))
-    night = formula()["night_words"]
-    if any(w in text for w in night["zh"]) or any(re.search(rf"\b{w}\b", low) for w in night["en"]):
+    for tid, rx in _time_patterns(presets):
+        m = rx.search(text)
+        if m:
+            hits.append((m.start(), tid))
+    if _words("night_words", "zh").search(text) or _words("night_words", "en").search(text):
         hits.append((len(text), "night"))
     seen: list[str] = []
     for _, tid in sorted(hits):
@@ -163,16 +179,10 @@ def lighting(shot: Shot, visual: str, presets: Presets) -> tuple[str, str]:
 
 def contradicts(text: str, main: str, lang: str) -> bool:
     """Whether `text` names daylight on a night shot, or night on a daytime shot."""
-    f = formula()
-    low = text.lower()
-
-    def has(words: list[str]) -> bool:
-        return any((w in text) if lang == "zh" else re.search(rf"\b{re.escape(w)}\b", low) for w in words)
-
     if main == "night":
-        return has(f["daylight_words"][lang])
+        return bool(_words("daylight_words", lang).search(text))
     if main in DAY_TIMES:
-        return has(f["night_words"][lang])
+        return bool(_words("night_words", lang).search(text))
     return False
 
 
