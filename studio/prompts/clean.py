@@ -15,6 +15,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*(?:镜头|分镜|场景|画面|shot|scene|sc)\s*[#]?\s*\d+[a-z]?\s*[:：.、\-—)]?\s*", re.I), ""),
     (re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+[幕场个镜])\s*[:：、]?\s*"), ""),
     (re.compile(r"^\s*[\[(（【]?\s*\d{1,3}\s*[\])）】.、:：]\s*"), ""),
+    (re.compile(r"^\d{1,3}\s+(?=[\u3400-\u9fff])"), ""),  # a table's shot number before Chinese text
     (re.compile(r"<[^<>\n]{1,40}>"), " "),
     (re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]"), ""),
     (re.compile(r"[\[\]{}【】]"), " "),

@@ -89,10 +89,10 @@ def compose_shot(shot: Shot, model: str, style: StylePreset | None = None,
     memory = memory if memory is not None else Memory()
     card = get_card(model)
     tmpl = presets.template(template)
-    lang = shot.language
     count, exact = token_counter(model)
     budget = card.text_encoder_max_tokens
     parts = parts_for(shot, style, cards_by_name(characters), presets, list(products), memory)
+    lang = parts["_lang"]  # as the writer settled it (a line-only shot takes its speech's language)
     if shot.part > 1:
         _continue(parts, lang, shot.part - 2)
     prompt, dropped = fit_budget(dict(parts), tmpl.order, tmpl.joiner[lang], tmpl.end[lang], lang, count, budget)

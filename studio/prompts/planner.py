@@ -80,7 +80,9 @@ def shot_fields(shot: Shot) -> dict[str, Any]:
 
 
 def rewrite_messages(shot: Shot) -> list[dict[str, str]]:
-    lang = "zh" if shot.language == "zh" else "en"
+    from studio.prompts.writer import shot_language
+
+    lang = shot_language(shot)
     return [{"role": "system", "content": instructions()["rewrite"][lang]},
             {"role": "user", "content": json.dumps(shot_fields(shot), ensure_ascii=False)}]
 
@@ -111,7 +113,9 @@ def parse_json(answer: str, schema: type[BaseModel]) -> tuple[BaseModel | None, 
 def check_rewrite(shot: Shot, prompt: str, previous: str | None) -> str:
     """Why a rewritten prompt cannot replace the rule-based one ("" when it can)."""
     score = score_prompt(shot, prompt, previous)
-    lang = "zh" if shot.language == "zh" else "en"
+    from studio.prompts.writer import shot_language
+
+    lang = shot_language(shot)
     if score.language != lang:
         return f"it is not in the shot's language ({lang})"
     if score.mixed:

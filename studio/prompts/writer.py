@@ -101,15 +101,14 @@ def _definite(subject: str, lang: str) -> str:
     return EN_ARTICLE.sub("the ", subject) if EN_ARTICLE.match(subject) else subject
 
 
-def _resolve(text: str, shot: Shot, mem: Memory) -> str:
+def _resolve(text: str, shot: Shot, mem: Memory, lang: str) -> str:
     """The first subject pronoun replaced by whom it means (the last named character)."""
-    lang = shot.language
     rx = ZH_SUBJECT_PRONOUN if lang == "zh" else EN_SUBJECT_PRONOUN
     m = rx.search(text)
     if not m:
         return text
     word = m.group(2).lower()
-    named = [p for p in shot.characters if p] or ([mem.person] if mem.person else [])
+    named = [p for p in shot.characters if p and clean(p)] or ([mem.person] if mem.person else [])
     if word in ("we", "i", "我们", "咱们", "我"):
         who = formula()["first_person"][lang]
     elif word in ("it", "它", "它们"):
@@ -161,7 +160,7 @@ def _times(text: str, presets: Presets) -> list[str]:
     return seen
 
 
-def lighting(shot: Shot, visual: str, presets: Presets) -> tuple[str, str]:
+def lighting(shot: Shot, visual: str, presets: Presets, lang: str | None = None) -> tuple[str, str]:
     """(lighting words, main time id) from this shot: its own words and heading first, then
     the time the storyboard carried into it; never a daylight phrase on a night shot."""
     ids = _times(visual + " " + shot.heading, presets) or ([shot.time_of_day] if shot.time_of_day else [])
@@ -171,10 +170,11 @@ def lighting(shot: Shot, visual: str, presets: Presets) -> tuple[str, str]:
         ids = ["day", *ids]  # INT. KITCHEN - DAY / 日 内
     main = next((t for t in ids if t in MAIN_TIMES), "")
     rest = [t for t in ids if t not in MAIN_TIMES]
-    by_id = {e["id"]: e["lighting"][shot.language] for e in presets.times} | {"day": day["lighting"][shot.language]}
+    lang = lang or ("zh" if shot.language == "zh" else "en")
+    by_id = {e["id"]: e["lighting"][lang] for e in presets.times} | {"day": day["lighting"][lang]}
     phrases = [by_id[t] for t in ([main] if main else []) + rest if t in by_id]
-    text = ("，" if shot.language == "zh" else ", ").join(phrases)
-    return (text or formula()["neutral_lighting"][shot.language]), main
+    text = ("，" if lang == "zh" else ", ").join(phrases)
+    return (text or formula()["neutral_lighting"][lang]), main
 
 
 def contradicts(text: str, main: str, lang: str) -> bool:
@@ -250,11 +250,24 @@ def _setting(shot: Shot, visual: str, mem: Memory, kind: str, lang: str) -> str:
     return f[lang].format(setting=setting)
 
 
+def shot_language(shot: Shot) -> str:
+    """The language the shot's prompt is written in: that of its picture, else of its
+    speech and speakers (a line-only shot "李明：早上好！" is Chinese), else the shot's."""
+    from studio.storyboard.analyse import language
+
+    visual = inline_dialogue(shot.text)[0]
+    said = " ".join([shot.subtitle, *(d.get("speaker") or "" for d in shot.dialogue)])
+    for text in (visual if visual.strip() != shot.subtitle.strip() else "", said):
+        if re.search(r"[\w\u3400-\u9fff]", text):
+            return language(text)
+    return "zh" if shot.language == "zh" else "en"
+
+
 def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterCard], presets: Presets,
               products: list[ProductCard], mem: Memory) -> dict[str, str]:
     """The prompt's parts for `shot` (style, subject with action, motion, scene, aesthetic,
     camera, detail), in the shot's language; advances `mem`."""
-    lang = shot.language
+    lang = shot_language(shot)
     mem.enter(shot)
     visual, _ = inline_dialogue(shot.text)
     stripped = LEAD_CAMERA_ZH.sub("", visual, count=1)
@@ -262,21 +275,21 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     visual = visual.rstrip("。.!！?？;；,，:：、 ")
     # on-screen speech only: a voice-over or a subtitle card is heard or read, nobody speaks in the picture
     onscreen = [d for d in shot.dialogue if d.get("kind", "dialogue") == "dialogue"]
-    speakers = [d["speaker"] for d in onscreen if d.get("speaker")]
+    speakers = [d["speaker"] for d in onscreen if d.get("speaker") and clean(d["speaker"])]  # not "镜头 1"
     subtitle = shot.subtitle.strip()
     said = bool(shot.dialogue) and (not visual or (subtitle and clean(subtitle).rstrip("。.!！?？") == visual))
     if said:
         visual = ""  # the words are heard, not seen: "早上好" is no morning light
     speech_only = said and bool(onscreen)
-    light, main = lighting(shot, visual, presets)
-    visual = _resolve(visual, shot, mem)
+    light, main = lighting(shot, visual, presets, lang)
+    visual = _resolve(visual, shot, mem, lang)
     visual, shown = _with_products(visual, products, lang)
     named = [n for n in shot_product_names(shot) if not any(mentioned(c, n) for c in shown)]
     shown += [c for c in products if c.name in named]
     subject = clean(shot.subject)
     if subject and re.match(r"(?i)(he|she|they|it|we|i|there|this|that|他|她|他们|她们|它|我们|我|大家)(\b|['’]|$)", subject):
         subject = ""
-    person = speakers[0] if speakers else next((c for c in shot.characters if c), "")
+    person = speakers[0] if speakers else next((c for c in shot.characters if c and clean(c)), "")
     if not person and _is_person(subject, shot, presets, mem.names):
         person = _definite(subject, lang)
     if not person and not shown and products and not shot.action:
@@ -331,7 +344,8 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     scene = _setting(shot, visual + " " + motion, mem, kind, lang)
     # remember for the next shots
     for name in shot.characters:
-        mem.saw(name)
+        if clean(name):  # not a shot label the reader took for a name
+            mem.saw(name)
     if person and person not in shot.characters:
         mem.saw(person)
     if subject and not _is_person(subject, shot, presets, mem.names):
@@ -343,7 +357,7 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
         "style": _style(style, lang, main), "subject": visual, "motion": motion, "scene": scene,
         "aesthetic": sep.join(p for p in (light, mood) if p), "camera": sep.join(camera),
         "detail": formula()["detail"][kind][lang], "motion_detail": formula()["motion_detail"][kind][lang],
-        "_main": main,
+        "_main": main, "_lang": lang,
     }
 
 

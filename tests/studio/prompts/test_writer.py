@@ -65,12 +65,18 @@ def test_two_consecutive_shots_never_share_a_prompt() -> None:
 
 
 def test_continuation_parts_of_a_long_shot_say_the_action_continues() -> None:
-    text = ("一位穿着红色羽绒服的年轻女孩独自走在下着大雪的北方小城街头，路边的小店陆续亮起温暖的灯光，"
-            "她停下脚步，买了一串冒着热气的糖葫芦，笑着拍照发给远方的家人，然后继续向车站走去。")
-    board = build(text)
-    assert len(board.shots) > 1
-    for shot in board.shots[1:]:
-        assert shot.part > 1 and ("动作延续" in shot.prompt or "片刻之后" in shot.prompt)
+    from studio.prompts.compose import compose_storyboard
+    from studio.storyboard import split
+    from studio.storyboard.model import Shot
+
+    board = split("一位穿着红色羽绒服的年轻女孩独自走在下着大雪的北方小城街头。")
+    first = board.shots[0]
+    board.shots = [first, *(Shot.from_dict({**first.to_dict(), "index": i, "part": i, "parts": 3}) for i in (2, 3))]
+    first.parts = 3
+    compose_storyboard(board)
+    prompts = [s.prompt for s in board.shots]
+    assert "动作延续" not in prompts[0] and "动作延续" in prompts[1] and "片刻之后" in prompts[2]
+    assert len(set(prompts)) == 3
 
 
 def test_a_product_card_is_written_the_same_way_in_every_shot_that_shows_it(tmp_path) -> None:
