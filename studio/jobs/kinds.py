@@ -113,16 +113,9 @@ def run_diagnostic(params: dict[str, Any], ctx: RunContext) -> Outcome:
     return Outcome(metadata={"echo": echo, "steps": steps, "memory_mode": mode}, files={"echo.txt": echo.encode()})
 
 
-def run_plan(params: dict[str, Any], ctx: RunContext) -> Outcome:
-    from studio.jobs.plan import run_plan as run  # the language model (studio.prompts' planner)
-
-    return run(params, ctx)
-
-
 KINDS: dict[str, Callable[[dict[str, Any], RunContext], Outcome]] = {
     "generate": run_generate,
     "diagnostic": run_diagnostic,
-    "plan": run_plan,
 }
 
 
@@ -139,3 +132,12 @@ def validate_diagnostic(params: dict[str, Any]) -> dict[str, Any]:
     if params.get("oom_above") not in (None, *MEMORY_MODES):
         raise ValueError(f"oom_above {params.get('oom_above')!r} is not accepted: one of {', '.join(MEMORY_MODES)}.")
     return dict(params)
+
+
+def run_plan_kind(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.jobs.plan import run_plan
+
+    return run_plan(params, ctx)
+
+
+KINDS["plan"] = run_plan_kind  # the language model: prompts and plans (studio.jobs.plan, studio.prompts.planner)

@@ -18,7 +18,6 @@ from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
 from studio.jobs.kinds import validate_diagnostic
-from studio.jobs.plan import validate_plan
 from studio.jobs.queue import Message, QueueBackend
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
@@ -58,7 +57,7 @@ class PolicyBlocked(ValueError):
     """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 
-VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic, "plan": validate_plan}
+VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic}
 
 
 def _row(cur: Any) -> dict[str, Any] | None:
@@ -235,3 +234,12 @@ def progress_fraction(job: dict[str, Any]) -> float:
 
 
 __all__ = ["JobService", "STATUSES", "TERMINAL", "check_priority", "progress_fraction", "validate_generate"]
+
+
+def _validate_plan(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.jobs.plan import validate_plan  # the language model's jobs (studio.prompts' planner)
+
+    return validate_plan(params)
+
+
+VALIDATORS["plan"] = _validate_plan
