@@ -20,6 +20,7 @@ from engine.types import EngineEvent, LoadingEvent
 from engine.weights import (
     _network_reachable,
     _offline,
+    _unavailable,  # the Wan weights' sentence, the same words for a language model
     fetch_command,
     hub_cache_dir,
     make_progress_class,
@@ -49,11 +50,6 @@ def text_weights_status(model_id: str) -> str:
 
         return "local" if (tiny_planner_dir(models_dir()) / "config.json").is_file() else "missing"
     return "local" if _local_snapshot(card) is not None else "missing"
-
-
-def _unavailable(card: TextModelCard, why: str) -> WeightsUnavailable:
-    return WeightsUnavailable(f"The weights of {card.id} ({card.repo_id}) are not in the local cache and {why}; "
-                              f"fetch them with `{fetch_command(card.id)}` on a machine with network access.")
 
 
 def resolve_text_weights(model_id: str, on_event: EventSink | None = None) -> Path:

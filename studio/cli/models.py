@@ -1,5 +1,5 @@
-"""studio: `shotline models list|download`, the model registry and weights from the
-command line. `download` shows byte-level progress on stderr and resumes partial
+"""studio: `shotline models list|download`, the model registry (Wan models and the
+optional language models) and weights from the command line. `download` shows byte-level progress on stderr and resumes partial
 downloads; offline it fails with one sentence."""
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ def run_list(args: argparse.Namespace) -> int:
         source = f"{card.repo_id}@{card.revision}" if card.repo_id else "built locally"
         size = f"{card.size_gb:g} GB" if card.size_gb >= 0.1 else "<1 MB"
         rows.append((card.id, weights_status(card.id), size, f"{card.max_frames}@{card.fps}", card.licence, source))
+    from engine.text import list_text_cards, text_weights_status
+
+    for lm in list_text_cards():  # the optional language models (planner and prompt writer)
+        source = f"{lm.repo_id}@{lm.revision}" if lm.repo_id else "built locally"
+        size = f"{lm.size_gb:g} GB" if lm.size_gb >= 0.1 else "<1 MB"
+        rows.append((lm.id, text_weights_status(lm.id), size, "language model", lm.licence, source))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -37,9 +43,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     from engine import download, get_card
+    from engine.text import list_text_cards, resolve_text_weights
     from studio.cli.generate import quiet_library_progress
 
-    card = get_card(args.model_id)
+    language_model = args.model_id in {c.id for c in list_text_cards()}
+    fetch = resolve_text_weights if language_model else download
+    card = get_card(args.model_id) if not language_model else next(c for c in list_text_cards() if c.id == args.model_id)
     quiet_library_progress()  # our own byte progress replaces the libraries' bars
     state = {"last": -1}
 
@@ -52,7 +61,7 @@ def run_download(args: argparse.Namespace) -> int:
         else:
             print(event.message, file=sys.stderr, flush=True)
 
-    path = download(card.id, on_event=on_event)
+    path = fetch(card.id, on_event=on_event)
     if state["last"] >= 0:
         print(file=sys.stderr)
     print(path)

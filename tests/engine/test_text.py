@@ -30,3 +30,14 @@ def test_real_weights_missing_offline_is_one_sentence() -> None:
     assert text_weights_status("qwen2.5-7b-instruct") == "missing"
     with pytest.raises(WeightsUnavailable, match=r"Qwen/Qwen2.5-7B-Instruct.*not in the local cache.*HF_HUB_OFFLINE"):
         resolve_text_weights("qwen2.5-7b-instruct")
+
+
+def test_the_models_command_lists_and_fetches_language_models_too(capsys) -> None:
+    from studio.cli import main
+
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert any(line.startswith("qwen2.5-7b-instruct") and "language model" in line and "Apache-2.0" in line
+               for line in out.splitlines())
+    assert main(["models", "download", "qwen3-4b-instruct-2507"]) == 2  # offline in the tests: one sentence
+    assert "Qwen/Qwen3-4B-Instruct-2507" in capsys.readouterr().err
