@@ -27,19 +27,6 @@ if TYPE_CHECKING:
     from studio.jobs import StudioSide
     from studio.prompts.characters import CharacterCard
 
-# What the studio says about the planner, in both languages, without claiming any quality
-# that was not measured (see BENCHMARKS.md, "Prompts worth the model").
-ABOUT = {
-    "en": ("The language model rewrites each shot's prompt with Wan's own prompt-extension instructions and can "
-           "structure a free-form script. It runs on a worker with a GPU; with real weights (Qwen 3B-7B) expect "
-           "seconds per shot, not measured on this machine. The tiny planner is a test model that writes noise: "
-           "its answers are rejected and the rule-based prompts stay. The rule-based prompt is always kept."),
-    "zh": ("语言模型按 Wan 官方的提示词扩写说明重写每个镜头的提示词，也能把自由格式的剧本整理成分镜。它在带 GPU 的"
-           "工作进程上运行；使用真实权重（Qwen 3B-7B）时每个镜头预计需要数秒，本机未实测。tiny 规划模型只用于测试，"
-           "输出是噪声，会被拒绝并保留规则生成的提示词。规则生成的提示词始终保留。"),
-}
-
-
 class PlannerJobFailed(RuntimeError):
     """The plan job ended without answers (failed, cancelled or timed out)."""
 

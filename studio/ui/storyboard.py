@@ -82,6 +82,10 @@ def build(ctx: PageContext) -> None:
                                             key=f"p-{sid}-{_version}", interactive=True)
                     rule = shot.get("rule_prompt") or ""
                     back = None
+                    planned = str(shot.get("prompt_source", "")).startswith("planner:") or any(
+                        "language model" in w for w in shot.get("warnings") or [])
+                    if planned:  # what the language model is and is not, without a figure nobody measured
+                        gr.Markdown(t("planner_about"), key=f"pa-{sid}-{_version}")
                     if rule and rule != shot.get("prompt", ""):  # rewritten or edited: the rule-based one stays
                         with gr.Row():
                             gr.Textbox(rule, label=t("rule_prompt"), lines=2, scale=6, interactive=False,
