@@ -51,13 +51,26 @@ def test_the_scorer_catches_a_repeat_a_night_contradiction_mixed_language_and_th
     assert score_prompt(_shot(), "word " * 600, None).over_budget
 
 
+def _read(path: Path):
+    """The script as the storyboard room reads files (any encoding) where it can, else UTF-8."""
+    import studio.storyboard as sb
+
+    reader = getattr(sb, "read_file", None)
+    if reader:
+        return reader(path)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "utf-16", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
 def _figures(folder: Path, style: str | None) -> dict:
     scores = []
-    paths = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".md", ".fountain")
-                   and not (p.suffix == ".json"))
-    for path in paths:
-        board = build(path.read_text(encoding="utf-8-sig"), style=style)
-        scores += score_shots(board.shots)
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".md", ".fountain")):
+        scores += score_shots(build(_read(path), style=style).shots)
     return summary(scores)
 
 
