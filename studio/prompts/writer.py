@@ -244,7 +244,10 @@ def _setting(shot: Shot, visual: str, mem: Memory, kind: str, lang: str) -> str:
         if first[0].lower() in moves and len(first) > 1:
             setting = moves[first[0].lower()] + " " + first[1]
         elif not re.match(r"(in|at|on|inside|by|near|under|over|along|beside|outside|against)\b", setting, re.I):
-            setting = "in " + (setting if re.match(r"(the|a|an)\b", setting, re.I) else "a " + setting)
+            if re.match(r"(the|a|an)\b", setting, re.I) or setting[:1].isupper():  # "Brick's patio", "London"
+                setting = "in " + setting
+            else:
+                setting = ("in an " if setting[:1].lower() in "aeiou" else "in a ") + setting
     elif setting.endswith(tuple(formula()["enclosed_suffixes"])):
         setting += "里"
     return f[lang].format(setting=setting)
@@ -309,7 +312,8 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
         who = person or (shown[0].name if shown else "") or subject
         if shown and who.lower() not in visual.lower():
             motion = formula()["still_action"]["product"][lang].format(who=shown[0].name)
-        elif who and who.lower() in visual.lower():
+        elif who and who.lower() in visual.lower() and prompt_length(who, lang) < prompt_length(visual, lang) \
+                and prompt_length(who, lang) <= (6 if lang == "en" else 12):
             motion = formula()["still_action"][kind][lang].format(who=_definite(who, lang))
         else:
             motion = formula()["still_action"]["scene"][lang]
