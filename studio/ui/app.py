@@ -22,6 +22,9 @@ PAGES = [("tab_script", script), ("tab_storyboard", storyboard), ("tab_generate"
 CSS = """
 #shot-board .shot-card, .clip-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px; }
 #one-click { min-height: 56px; font-size: 1.1em; }
+#shot-board .sl-handle-box { min-height: 0; padding: 0; }
+#shot-board .sl-handle { cursor: grab; user-select: none; font-size: 1.2em; padding: 0 6px; }
+.sl-offscreen { position: absolute !important; left: -10000px !important; width: 1px !important; height: 1px !important; overflow: hidden !important; }
 #banner { background: var(--color-accent-soft); border-radius: 8px; padding: 4px 12px; }
 """
 # the shipped CJK font (assets/fonts, OFL) as a web font: Chinese renders even where the system has none
@@ -75,6 +78,8 @@ def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I1
         refresh.click(projects, project, project, api_visibility="private")
         for fn, inputs, outputs in ctx.shared["load"]:
             demo.load(fn, inputs, outputs, api_visibility="private")
+        for js in ctx.shared.get("js_load", []):  # page scripts installed once per page load
+            demo.load(None, None, None, js=js, api_visibility="private")
         add_api(studio, runner)
     demo.i18n_for_launch = i18n  # launch() takes it; see launch_options()
     return demo
