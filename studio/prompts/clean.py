@@ -37,3 +37,27 @@ def clean(text: str) -> str:
     out = re.sub(r"\(\s*\)|（\s*）", " ", out)
     out = re.sub(r"[ \t\r\n]+", " ", out).strip()
     return out.strip(" ,，;；:：-—")
+
+
+FDX_TYPE = re.compile(r'<Paragraph[^>]*\bType="([^"]+)"')
+FDX_PIECE = re.compile(r'<Paragraph[^>]*\bType="([^"]+)"[^>]*>|</Paragraph>|<[^<>]*>|[^<]+')
+FDX_PICTURE = {"Action", "Scene Heading", "General", "Shot", "Transition"}
+
+
+def fdx_picture(text: str, current: str = "") -> tuple[str, str]:
+    """Final Draft XML read as plain text: only what its Action / Scene Heading paragraphs
+    say (dialogue, character cues and parentheticals are speech, never the picture), and
+    the paragraph type still open at the end, for the next shot's text. Text without
+    Final Draft markup comes back unchanged."""
+    if "<Paragraph" not in text and "</Text>" not in text and "</Paragraph>" not in text:
+        return text, current
+    kept: list[str] = []
+    for m in FDX_PIECE.finditer(text):
+        piece = m.group(0)
+        if m.group(1):
+            current = m.group(1)
+        elif piece.startswith("<"):
+            continue
+        elif not current or current in FDX_PICTURE:
+            kept.append(piece)
+    return " ".join(k.strip() for k in kept if k.strip()), current

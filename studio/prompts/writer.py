@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from studio.prompts.characters import CharacterCard, describe
-from studio.prompts.clean import clean
+from studio.prompts.clean import clean, fdx_picture
 from studio.prompts.presets import PRESETS_DIR, Presets, StylePreset
 from studio.prompts.products import ProductCard, mentioned, shot_product_names
 from studio.storyboard.analyse import HUMAN_VERBS, LEAD_CAMERA_ZH, inline_dialogue
@@ -58,6 +58,7 @@ class Memory:
     setting: str = ""  # the last setting of this scene
     prompts: list[str] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # the storyboard's named characters
+    fdx: str = ""  # the Final Draft paragraph type open at the end of the shot before
 
     def enter(self, shot: Shot) -> None:
         if shot.scene != self.scene:
@@ -272,7 +273,8 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     camera, detail), in the shot's language; advances `mem`."""
     lang = shot_language(shot)
     mem.enter(shot)
-    visual, _ = inline_dialogue(shot.text)
+    picture, mem.fdx = fdx_picture(shot.text, mem.fdx)  # Final Draft XML read as text: its speech stays out
+    visual, _ = inline_dialogue(picture)
     stripped = LEAD_CAMERA_ZH.sub("", visual, count=1)
     visual = clean(stripped if re.search(r"[\w\u3400-\u9fff]", stripped) else visual)
     visual = visual.rstrip("。.!！?？;；,，:：、 ")

@@ -114,3 +114,13 @@ def test_one_language_per_prompt_and_the_rule_prompt_is_kept() -> None:
     assert "cinematic" not in zh.prompt.lower() and "电影" not in en.prompt
     for shot in board.shots:
         assert shot.rule_prompt == shot.prompt and shot.prompt_source == "rules"
+
+
+def test_final_draft_xml_read_as_text_keeps_its_dialogue_out_of_the_prompt() -> None:
+    from studio.prompts.clean import fdx_picture
+
+    # a shot's text that starts inside a dialogue paragraph the shot before opened
+    text = ('<Text>Then let\'s retire them.</Text> </Paragraph> <Paragraph Type="Action"> <Text>Brick starts the '
+            'engine.</Text> </Paragraph> <Paragraph Type="Dialogue"> <Text>Permanently.</Text>')
+    assert fdx_picture(text, "Dialogue") == ("Brick starts the engine.", "Dialogue")
+    assert fdx_picture("A plain line.") == ("A plain line.", "")
