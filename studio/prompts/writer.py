@@ -294,6 +294,9 @@ def parts_for(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterC
     subject = clean(shot.subject)
     if subject and re.match(r"(?i)(he|she|they|it|we|i|there|this|that|他|她|他们|她们|它|我们|我|大家)(\b|['’]|$)", subject):
         subject = ""
+    surnames = formula()["zh_name"]["surnames"]
+    if lang == "zh" and len(subject) == 1 and subject in surnames and re.match(rf"{subject}[\u4e00-\u9fff]", visual):
+        subject = visual[:2]  # jieba cut 李|明走进 where it does not know the name yet: a given name is most often 2
     person = speakers[0] if speakers else next((c for c in shot.characters if c and clean(c)), "")
     if not person and _is_person(subject, shot, presets, mem.names):
         person = _definite(subject, lang)
