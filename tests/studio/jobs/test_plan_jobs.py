@@ -28,9 +28,9 @@ def test_tiny_planner_storyboard_through_the_queue_falls_back_visibly(sqlite_stu
         pool.stop_all()
     jobs = [j for j in sqlite_studio.jobs.list() if j["kind"] == "plan"]
     assert sorted(j["params"]["task"] for j in jobs) == ["rewrite", "storyboard"]  # the free form asked for shots
-    for job in jobs:  # each ran once, on the worker process (its run names the worker)
-        runs = sqlite_studio.jobs.runs(job["id"])
-        assert job["status"] == "done" and [r["outcome"] for r in runs] == ["finished"] and runs[0]["worker"], runs
+    for job in jobs:  # each finished on the worker process (its run names the worker); a run the loaded
+        runs = sqlite_studio.jobs.runs(job["id"])  # machine let go stale (1.2 s here) may come before it
+        assert job["status"] == "done" and runs[-1]["outcome"] == "finished" and runs[-1]["worker"], runs
     rewrite = next(j for j in jobs if j["params"]["task"] == "rewrite")
     assert len(rewrite["result"]["answers"]) == len(board.shots) and rewrite["result"]["model"] == "tiny-planner"
     # the tiny model's answers are garbage: the rule reader's shots and prompts stay, and say so
