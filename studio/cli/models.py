@@ -1,5 +1,5 @@
-"""studio: `shotline models list|download`, the model registry and weights from the
-command line. `download` shows byte-level progress on stderr and resumes partial
+"""studio: `shotline models list|download`, the model registry (Wan models and the
+optional language models) and weights from the command line. `download` shows byte-level progress on stderr and resumes partial
 downloads; offline it fails with one sentence."""
 
 from __future__ import annotations
@@ -7,6 +7,40 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+
+
+def _language_model_rows() -> list[tuple[str, ...]]:
+    """`models list` rows for the optional language models (planner and prompt writer)."""
+    from engine.text import list_text_cards, text_weights_status
+
+    rows = []
+    for lm in list_text_cards():
+        source = f"{lm.repo_id}@{lm.revision}" if lm.repo_id else "built locally"
+        size = f"{lm.size_gb:g} GB" if lm.size_gb >= 0.1 else "<1 MB"
+        rows.append((lm.id, text_weights_status(lm.id), size, "language model", lm.licence, source))
+    return rows
+
+
+def _download_language_model(model_id: str) -> int:
+    """`models download` for a language model: the same cache, progress and offline sentence."""
+    from engine.text import resolve_text_weights
+    from studio.cli.generate import quiet_library_progress
+
+    quiet_library_progress()
+    last = [-1]
+
+    def on_event(event: Any) -> None:
+        pct = int(100 * event.downloaded_bytes / event.total_bytes) if event.total_bytes else -1
+        if pct < 0 or pct != last[0]:
+            last[0] = pct
+            print(f"\r{event.message}" + (f" ({pct}%)" if pct >= 0 else ""), end="" if pct >= 0 else "\n",
+                  file=sys.stderr, flush=True)
+
+    path = resolve_text_weights(model_id, on_event=on_event)
+    if last[0] >= 0:
+        print(file=sys.stderr)
+    print(path)
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +69,7 @@ def run_list(args: argparse.Namespace) -> int:
         source = f"{card.repo_id}@{card.revision}" if card.repo_id else "built locally"
         size = f"{card.size_gb:g} GB" if card.size_gb >= 0.1 else "<1 MB"
         rows.append((card.id, weights_status(card.id), size, f"{card.max_frames}@{card.fps}", card.licence, source))
+    rows += _language_model_rows()
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -70,7 +105,11 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     from engine import download, get_card
+    from engine.text import list_text_cards
     from studio.cli.generate import quiet_library_progress
+
+    if args.model_id in {c.id for c in list_text_cards()}:
+        return _download_language_model(args.model_id)
 
     card = get_card(args.model_id)
     quiet_library_progress()  # our own byte progress replaces the libraries' bars

@@ -151,3 +151,12 @@ def validate_diagnostic(params: dict[str, Any]) -> dict[str, Any]:
     if params.get("oom_above") not in (None, *MEMORY_MODES):
         raise ValueError(f"oom_above {params.get('oom_above')!r} is not accepted: one of {', '.join(MEMORY_MODES)}.")
     return dict(params)
+
+
+def run_plan_kind(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.jobs.plan import run_plan
+
+    return run_plan(params, ctx)
+
+
+KINDS["plan"] = run_plan_kind  # the language model: prompts and plans (studio.jobs.plan, studio.prompts.planner)

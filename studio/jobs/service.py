@@ -251,3 +251,12 @@ def progress_fraction(job: dict[str, Any]) -> float:
 
 
 __all__ = ["JobService", "STATUSES", "TERMINAL", "check_priority", "progress_fraction", "validate_generate"]
+
+
+def _validate_plan(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.jobs.plan import validate_plan  # the language model's jobs (studio.prompts' planner)
+
+    return validate_plan(params)
+
+
+VALIDATORS["plan"] = _validate_plan

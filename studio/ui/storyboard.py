@@ -1,7 +1,8 @@
 """studio.ui: page 2, Storyboard — editable shot cards (text, prompt, style, camera,
 duration, seed, subtitle) rendered with @gr.render and keyed by shot id; drag a card by
 its handle to move it (insert, not swap; saved at once); add, split, merge, delete,
-regenerate one shot; safety warnings inline on each card.
+regenerate one shot; safety warnings inline on each card; where the prompt was rewritten
+or edited, the rule-based prompt beside it with a button to go back to it.
 
 The cards' buttons carry no handler of their own. A render replaces every component and
 its handlers, so a click on a card that was just re-rendered would reach a handler that no
@@ -74,7 +75,7 @@ INSTALL_JS = """() => {
 }"""
 ORDER_JS = """(project, order, v) => { const o = window.__slOrder || ''; window.__slOrder = ''; return [project, o, v]; }"""
 CARD_JS = """(project, payload, v) => { const p = window.__slCard || ''; window.__slCard = ''; return [project, p, v]; }"""
-ACTIONS = ("save", "regen", "split", "merge", "delete")
+ACTIONS = ("save", "regen", "split", "merge", "delete", "rule")
 
 
 def _camera_sizes() -> list[str]:
@@ -135,6 +136,16 @@ def build(ctx: PageContext) -> None:
                         gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}-{_version}", elem_classes=["f-text"], interactive=True)
                         gr.Textbox(shot.get("prompt", ""), label=t("prompt"), lines=2, scale=4,
                                 key=f"p-{sid}-{_version}", elem_classes=["f-prompt"], interactive=True)
+                    rule = shot.get("rule_prompt") or ""
+                    if str(shot.get("prompt_source", "")).startswith("planner:") or any(
+                            "language model" in w for w in shot.get("warnings") or []):
+                        gr.Markdown(t("planner_about"), key=f"pa-{sid}-{_version}")  # no unmeasured figure
+                    if rule and rule != shot.get("prompt", ""):  # rewritten or edited: the rule-based one stays
+                        with gr.Row():
+                            gr.Textbox(rule, label=t("rule_prompt"), lines=2, scale=6, interactive=False,
+                                       key=f"r-{sid}-{_version}")
+                            gr.Button(t("use_rule_prompt"), size="sm", scale=1, key=f"brule-{sid}-{_version}",
+                                      elem_classes=["card-btn", "act-rule"])
                     with gr.Row():
                         gr.Dropdown(styles, value=shot.get("style") or "", label=t("style"), key=f"s-{sid}-{_version}", elem_classes=["f-style"], interactive=True)
                         gr.Dropdown(sizes, value=(shot.get("camera") or {}).get("size"), label=t("camera"),
@@ -164,6 +175,8 @@ def build(ctx: PageContext) -> None:
         user = user_of(request)
         if what == "save":
             _save_card(studio, user, project_id, sid, values)
+        elif what == "rule":
+            _back_to_rule_prompt(studio, user, project_id, sid)
         elif what == "regen":
             studio.shots.regenerate_shot(user, project_id, sid)
             gr.Info("The shot is queued again; follow it on the Generate page.")
@@ -240,3 +253,11 @@ def _save_card(studio: Any, user: str, project_id: str, sid: str, values: dict[s
         if values.get(name) is not None and values[name] != shot.get(name, ""):
             fields[name] = values[name]
     studio.projects.edit_shot(user, project_id, sid, **fields)
+
+
+def _back_to_rule_prompt(studio: Any, user: str, project_id: str, sid: str) -> None:
+    """The card's prompt becomes the rule-based one kept beside it."""
+    entry = next((e for e in studio.projects.project(user, project_id)["shots"] if str(e["id"]) == sid), None)
+    if entry is None or not entry["shot"].get("rule_prompt"):
+        raise ValueError(f"Shot {sid!r} has no rule-based prompt to go back to; the board is shown again.")
+    studio.projects.edit_shot(user, project_id, sid, prompt=entry["shot"]["rule_prompt"])
