@@ -56,10 +56,14 @@ class GenerationRequest:
     output_path: str | None = None  # None = a temporary file the caller then owns
     preview_every: int = 1  # a preview at every n-th step; 0 = no previews
     device: str | None = None  # None = cuda if available, else cpu
+    image: str | None = None  # start frame (path to a PNG/JPEG/WebP); models whose card `takes` "image"
+    last_image: str | None = None  # end frame; models whose card `takes` "last_image"
+    reference_images: tuple[str, ...] = ()  # identity / product references; cards that take "reference_images"
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["speed"] = self.speed.to_dict()
+        data["reference_images"] = list(self.reference_images)
         return data
 
     @classmethod
@@ -70,6 +74,8 @@ class GenerationRequest:
         if unknown:
             raise ValueError(f"GenerationRequest got unknown field(s) {unknown}; accepted: {sorted(known)}.")
         data["speed"] = SpeedOptions.from_dict(data.get("speed"))
+        if isinstance(data.get("reference_images"), list):
+            data["reference_images"] = tuple(data["reference_images"])
         return cls(**data)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InvalidRequest
+from engine.images import ImageInputs, check_images
 from engine.models import ModelCard, get_card
 from engine.speed import validate_speed
 from engine.types import MEMORY_MODES, GenerationRequest, SpeedOptions
@@ -41,6 +42,7 @@ class Resolved:
     output_path: str | None
     preview_every: int
     device: str | None
+    images: ImageInputs = ImageInputs()
 
 
 def _is_int(v: object) -> bool:
@@ -132,10 +134,11 @@ def resolve_request(req: GenerationRequest) -> Resolved:
         raise InvalidRequest("preview_every", req.preview_every, "0 (no previews) or a whole number of steps")
     _check_output(req.output_path)
     _check_device(req.device)
+    images = check_images(card, req.image, req.last_image, req.reference_images, width, height)
     return Resolved(
         card=card, prompt=req.prompt, negative_prompt=negative, width=width, height=height, num_frames=frames,
         steps=steps, guidance=float(guidance), guidance_2=None if guidance_2 is None else float(guidance_2),
         flow_shift=float(shift), seed=req.seed, memory_mode=req.memory_mode, speed=req.speed,
         output_path=None if req.output_path is None else str(req.output_path), preview_every=req.preview_every,
-        device=req.device,
+        device=req.device, images=images,
     )
