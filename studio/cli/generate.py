@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compile", action="store_true", help="regional torch.compile of the blocks (exact)")
     p.add_argument("--cache", default=None, choices=CACHES, help="step cache: trades quality for speed")
     p.add_argument("--cache-threshold", type=float, default=None)
+    p.add_argument("--image", default=None, metavar="PATH",
+                   help="start frame: the clip begins on this PNG/JPEG/WebP (image models, VACE, TI2V)")
+    p.add_argument("--last-image", default=None, metavar="PATH",
+                   help="end frame: the clip ends on this image (FLF2V, VACE)")
+    p.add_argument("--reference", action="append", default=[], metavar="PATH",
+                   help="a reference image of a character or product; repeat for more (VACE)")
     p.add_argument("--preview-every", type=int, default=1, help="a preview every N steps; 0 = none")
     p.add_argument("--out", default=None, help="output .mp4 (default: a new file under the Shotline data folder)")
     p.add_argument("--events", default=None, help="write events as JSON lines to this file")
@@ -125,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         speed=SpeedOptions(attention_backend=args.attention, compile_blocks=args.compile, cache=args.cache,
                            cache_threshold=args.cache_threshold),
         output_path=str(out), preview_every=args.preview_every, device=args.device,
+        image=args.image, last_image=args.last_image, reference_images=tuple(args.reference),
     )
 
     def on_event(event: Any) -> None:
