@@ -110,8 +110,12 @@ def _opaque(path: Path) -> bool:
 
 
 def check_images(card: ModelCard, image: object, last_image: object, references: object, width: int,
-                 height: int) -> ImageInputs:
-    """All of a request's images, against what `card` takes. Raises InvalidRequest."""
+                 height: int, *, image_pending: bool = False) -> ImageInputs:
+    """All of a request's images, against what `card` takes. Raises InvalidRequest.
+    `image_pending`: a start image will be given later (it must be a model that takes one)."""
+    if image_pending and "image" not in card.takes:
+        raise InvalidRequest("image", "(the previous clip's last frame)", f"no start image for {card.id}, which does "
+                             f"not take one; models that take a start image: {_takers('image')}")
     if image is not None and "image" not in card.takes:
         raise InvalidRequest("image", image, f"no start image for {card.id}, which does not take one; models that "
                              f"take a start image: {_takers('image')}")
@@ -125,7 +129,7 @@ def check_images(card: ModelCard, image: object, last_image: object, references:
                              f"not take them; models that take references: {_takers('reference_images')}")
     if len(references) > MAX_REFERENCES:
         raise InvalidRequest("reference_images", f"{len(references)} images", f"at most {MAX_REFERENCES} references")
-    if card.needs_image and image is None:
+    if card.needs_image and image is None and not image_pending:
         raise InvalidRequest("image", None, f"a start image: {card.id} makes video from an image")
     if card.needs_last_image and last_image is None:
         raise InvalidRequest("last_image", None, f"an end image: {card.id} makes video between a first and a last frame")
@@ -143,6 +147,8 @@ def load_frame(path: str, width: int, height: int):  # -> PIL.Image.Image
 
     with Image.open(path) as img:
         img = ImageOps.exif_transpose(img).convert("RGB")
+        if img.size == (width, height):  # a chained clip's last frame: handed over pixel for pixel
+            return img
         return ImageOps.fit(img, (width, height), method=Image.Resampling.LANCZOS)
 
 

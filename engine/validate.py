@@ -83,8 +83,10 @@ def _check_output(path: str | None) -> None:
         raise InvalidRequest("output_path", str(path), "a path in an existing folder")
 
 
-def resolve_request(req: GenerationRequest) -> Resolved:
-    """Check every field of `req` (raises InvalidRequest) and fill the card defaults."""
+def resolve_request(req: GenerationRequest, *, image_pending: bool = False) -> Resolved:
+    """Check every field of `req` (raises InvalidRequest) and fill the card defaults.
+    `image_pending`: the start image is not there yet (a chained clip gets the previous
+    clip's last frame later); the model must take one, but it need not be given now."""
     if not isinstance(req, GenerationRequest):
         raise InvalidRequest("request", type(req).__name__, "a GenerationRequest")
     if not isinstance(req.model, str):
@@ -134,7 +136,8 @@ def resolve_request(req: GenerationRequest) -> Resolved:
         raise InvalidRequest("preview_every", req.preview_every, "0 (no previews) or a whole number of steps")
     _check_output(req.output_path)
     _check_device(req.device)
-    images = check_images(card, req.image, req.last_image, req.reference_images, width, height)
+    images = check_images(card, req.image, req.last_image, req.reference_images, width, height,
+                          image_pending=image_pending)
     return Resolved(
         card=card, prompt=req.prompt, negative_prompt=negative, width=width, height=height, num_frames=frames,
         steps=steps, guidance=float(guidance), guidance_2=None if guidance_2 is None else float(guidance_2),

@@ -37,15 +37,16 @@ def check_priority(value: Any) -> int:
     return value
 
 
-def validate_generate(params: dict[str, Any]) -> dict[str, Any]:
+def validate_generate(params: dict[str, Any], *, image_pending: bool = False) -> dict[str, Any]:
     """Check a generation request with the engine's own validation before anything is
-    queued. Where the MP4 goes and which device runs it are the worker's to decide."""
+    queued. Where the MP4 goes and which device runs it are the worker's to decide.
+    `image_pending`: a held chain part, whose start image is the previous clip's last frame."""
     from engine import GenerationRequest, InvalidRequest, resolve_request
 
     request = GenerationRequest.from_dict(params)
     if request.output_path is not None:
         raise InvalidRequest("output_path", request.output_path, "unset: a job's clip goes into the library")
-    resolve_request(dataclasses.replace(request, device=None))
+    resolve_request(dataclasses.replace(request, device=None), image_pending=image_pending)
     # the prompt is gated; a negative prompt that names what to avoid is legitimate
     verdict = safety.check(request.prompt)
     if verdict.blocked:
@@ -102,16 +103,18 @@ class JobService:
     # ---- submit ---------------------------------------------------------------------------
     def submit(self, params: dict[str, Any], *, kind: str = "generate", priority: int = 0, user: str | None = None,
                project_id: str | None = None, shot_id: str | None = None, idempotency_key: str | None = None,
-               max_attempts: int = 3, labels: dict[str, Any] | None = None) -> str:
+               max_attempts: int = 3, labels: dict[str, Any] | None = None, held: bool = False) -> str:
         """Queue one job; returns its id. The same `idempotency_key` again returns the first
-        job's id and queues nothing."""
+        job's id and queues nothing. `held`: record it but queue no message yet: a chained
+        part that studio.jobs.chain releases with its start frame when the clip before is done."""
         if kind not in VALIDATORS:
             raise ValueError(f"job kind {kind!r} is not known; accepted: {', '.join(VALIDATORS)}.")
         priority = check_priority(priority)
         lo, hi = MAX_ATTEMPTS_RANGE
         if not isinstance(max_attempts, int) or not lo <= max_attempts <= hi:
             raise ValueError(f"max_attempts {max_attempts!r} is not accepted: a whole number from {lo} to {hi}.")
-        params = VALIDATORS[kind](dict(params))
+        params = validate_generate(dict(params), image_pending=True) if held and kind == "generate" \
+            else VALIDATORS[kind](dict(params))
         labels = check_labels(labels)
         if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
             raise ValueError(f"idempotency key {idempotency_key!r} is not accepted: 1 to 200 characters.")
@@ -136,7 +139,8 @@ class JobService:
                  json.dumps(params, ensure_ascii=False), json.dumps(labels, ensure_ascii=False), memory_mode, key,
                  max_attempts, run_id, now, now],
             )
-        self.backend.enqueue(Message(job_id, run_id, 1, 1, max_attempts, kind, params, memory_mode, priority))
+        if not held:
+            self.backend.enqueue(Message(job_id, run_id, 1, 1, max_attempts, kind, params, memory_mode, priority))
         return job_id
 
     # ---- steer ----------------------------------------------------------------------------
