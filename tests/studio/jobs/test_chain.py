@@ -16,6 +16,7 @@ from PIL import Image
 from engine import read_frames
 from studio.jobs import chain
 from studio.prompts.characters import CharacterCard
+from tests.studio.jobs.conftest import wait_until
 
 pytestmark = [pytest.mark.timeout(600)]
 
@@ -110,7 +111,8 @@ def test_continued_shots_run_in_order_with_the_last_frame_and_join_into_one_clip
     assert [len(c["video"]) for c in handed] == [17, 65, 65]
 
     # one shot, one clip: the parts joined without the repeated frame
-    joined = chain.shot_clip(studio.db, part1["id"])
+    # the mirror joins the parts right after the last one is recorded
+    joined = wait_until(lambda: chain.shot_clip(studio.db, part1["id"]), timeout=60, what="the joined clip")
     assert joined == chain.shot_clip(studio.db, part2["id"]) and joined["parts"] == 2
     frames = read_frames(joined["path"])
     assert frames.shape[0] == 129 and joined["num_frames"] == 129 and abs(joined["duration_s"] - 8.06) < 0.01
@@ -164,3 +166,24 @@ def test_a_lost_predecessor_fails_the_parts_after_it_and_text_models_cannot_cont
     with pytest.raises(ValueError, match=r"^after '[0-9a-f]+' is not accepted: tiny takes no start image, so a shot "
                                          r"cannot continue from the previous one; models that can: .*tiny-vace"):
         chain.submit_shot(studio.jobs, tiny("tiny", "x"), after=first.job_ids[0])
+
+
+def test_every_tiny_architecture_generates_through_the_queue(sqlite_studio, worker, tmp_path):
+    studio = sqlite_studio
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (64, 64), (40, 160, 90)).save(photo)
+    image = str(photo)
+    requests = [tiny("tiny-a14b", "a lighthouse"), tiny("tiny-ti2v", "a lighthouse", image=image),
+                tiny("tiny-i2v", "a lighthouse", image=image),
+                tiny("tiny-i2v-a14b", "a lighthouse", image=image, last_image=image),
+                tiny("tiny-vace", "a lighthouse", reference_images=[image])]
+    ids = [studio.jobs.submit({**r, "num_frames": 9}) for r in requests]
+    # a text-only model chains too: separate clips joined end to end (the plan says they are cuts)
+    text = chain.submit_shot(studio.jobs, tiny("tiny", "a lighthouse", steps=1), duration_s=3.0)
+    jobs = studio.mirror.wait_for([*ids, *text.job_ids], timeout=400)
+    assert [j["status"] for j in jobs] == ["done"] * (5 + len(text.job_ids)), [j["error"] for j in jobs]
+    models = [studio.db.execute("SELECT model FROM clips WHERE id = ?", [j["clip_id"]]).fetchone()[0] for j in jobs[:5]]
+    assert models == ["tiny-a14b", "tiny-ti2v", "tiny-i2v", "tiny-i2v-a14b", "tiny-vace"]
+    assert len(text.job_ids) == 2 and not text.plan.continuous
+    joined = wait_until(lambda: chain.shot_clip(studio.db, text.job_ids[0]), timeout=60, what="the joined clip")
+    assert read_frames(joined["path"]).shape[0] == joined["num_frames"] == sum(text.plan.parts)
