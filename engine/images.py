@@ -162,7 +162,8 @@ def load_reference(path: str):  # -> PIL.Image.Image
 
 def ingredients(images: ImageInputs) -> dict:
     """The images a clip was conditioned on, for its metadata (and an export's provenance):
-    {"images": [{"role", "name", "sha256"}]}, or {} when there were none."""
+    {"images": [{"role", "name", "sha256"}]}, or {} when there were none. No path: it is
+    the machine's business where the file was; the hash says which image it was."""
     import hashlib
 
     roles = [("start", images.image), ("end", images.last_image)]
@@ -171,5 +172,5 @@ def ingredients(images: ImageInputs) -> dict:
     for role, path in roles:
         if path:
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            out.append({"role": role, "name": Path(path).name, "path": path, "sha256": digest})
+            out.append({"role": role, "name": Path(path).name, "sha256": digest})
     return {"images": out} if out else {}

@@ -145,6 +145,20 @@ def submit_shot(jobs: Any, params: Mapping[str, Any], *, duration_s: float | Non
                         " created_at) VALUES (?,?,?,?,?,?,?,?)",
                         [chain_id, project_id, shot_id, card.id, len(plan.parts), int(plan.continuous),
                          plan.duration_s, time.time()])
+    try:
+        ids = _submit_parts(jobs, chain_id, plan, params, after, seed, priority=priority, user=user,
+                            project_id=project_id, shot_id=shot_id, labels=labels, idempotency_key=idempotency_key,
+                            max_attempts=max_attempts)
+    except BaseException as err:  # a refused request: the chain is not left waiting for parts that never come
+        jobs.db.execute("UPDATE shot_chains SET status='failed', error=?, finished_at=? WHERE id=?",
+                        [str(err), time.time(), chain_id])
+        raise
+    release_ready(jobs)  # a predecessor that is already done releases the first part at once
+    return ShotJobs(chain_id, tuple(ids), plan, use_refs)
+
+
+def _submit_parts(jobs: Any, chain_id: str, plan: ShotPlan, params: dict[str, Any], after: str | None, seed: int,
+                  *, idempotency_key: str | None, **submit: Any) -> list[str]:
     ids: list[str] = []
     previous = after
     for i, frames in enumerate(plan.parts):
@@ -153,8 +167,7 @@ def submit_shot(jobs: Any, params: Mapping[str, Any], *, duration_s: float | Non
         if held:
             part.pop("image", None)  # it comes from the clip before
         key = f"{idempotency_key}:part{i + 1}" if idempotency_key else None
-        job_id = jobs.submit(part, priority=priority, user=user, project_id=project_id, shot_id=shot_id,
-                             idempotency_key=key, max_attempts=max_attempts, labels=labels, held=held)
+        job_id = jobs.submit(part, idempotency_key=key, held=held, **submit)
         with transaction(jobs.db):
             jobs.db.execute("INSERT OR IGNORE INTO chain_parts (job_id, chain_id, part, after_job_id, from_last_frame,"
                             " released_at) VALUES (?,?,?,?,?,?)",
@@ -162,8 +175,7 @@ def submit_shot(jobs: Any, params: Mapping[str, Any], *, duration_s: float | Non
                              None if held else time.time()])
         ids.append(job_id)
         previous = job_id if plan.continuous else None
-    release_ready(jobs)  # a predecessor that is already done releases the first part at once
-    return ShotJobs(chain_id, tuple(ids), plan, use_refs)
+    return ids
 
 
 def _image_models() -> list[Any]:
@@ -221,6 +233,9 @@ def _release_pass(jobs: Any) -> int:
                 db.execute("UPDATE jobs SET params=?, queued_at=? WHERE id=?",
                            [json.dumps(params, ensure_ascii=False), time.time(), job_id])
         if cur.rowcount:
+            from studio.jobs import inputs
+
+            inputs.ship(jobs.backend, job_id, params)
             jobs.backend.enqueue(jobs.message_for(jobs.get(job_id), run_id=job["run_id"]))
             changed += 1
     return changed
@@ -228,13 +243,13 @@ def _release_pass(jobs: Any) -> int:
 
 def _join_finished(jobs: Any) -> None:
     db = jobs.db
-    chains = db.execute("SELECT id FROM shot_chains WHERE status = 'running'").fetchall()
-    for (chain_id,) in chains:
+    chains = db.execute("SELECT id, parts FROM shot_chains WHERE status = 'running'").fetchall()
+    for chain_id, count in chains:
         parts = db.execute("SELECT j.id, j.status, c.path, c.id, j.error FROM chain_parts p JOIN jobs j ON j.id = p.job_id"
                            " LEFT JOIN clips c ON c.id = j.clip_id WHERE p.chain_id = ? ORDER BY p.part",
                            [chain_id]).fetchall()
         statuses = [p[1] for p in parts]
-        if any(s in ("queued", "running") for s in statuses):
+        if len(parts) < count or any(s in ("queued", "running") for s in statuses):  # still being submitted, or running
             continue
         if any(s != "done" or not p[2] for s, p in zip(statuses, parts, strict=True)):
             bad = next(p for p in parts if p[1] != "done")

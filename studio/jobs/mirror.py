@@ -309,7 +309,10 @@ class Mirror:
         """Chained parts (studio.jobs.chain). Reading a last frame or joining a shot's clips
         runs ffmpeg here; time spent on it is not counted against the workers' heartbeats."""
         started = time.monotonic()
-        chain.release_ready(self.jobs)
+        try:
+            chain.release_ready(self.jobs)
+        except Exception:  # noqa: BLE001 - one bad chain must not stop the mirror; the next sweep retries
+            log.exception("releasing chained parts failed")
         if time.monotonic() - started > min(self.heartbeat_s, 1.0):
             now = time.monotonic()
             self._seen = {job_id: (beat, now) for job_id, (beat, _at) in self._seen.items()}

@@ -189,7 +189,7 @@ class QueueBackend:
 
     def forget(self, job_id: str) -> None:
         """Drop a finished job's keys (the claims stay: they are what stops a late duplicate)."""
-        for key in (f"state:{job_id}", f"result:{job_id}", f"preview:{job_id}", f"cancel:{job_id}"):
+        for key in (f"state:{job_id}", f"result:{job_id}", f"preview:{job_id}", f"cancel:{job_id}", f"inputs:{job_id}"):
             self.storage.delete_data(key)
 
     def close(self) -> None:

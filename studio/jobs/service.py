@@ -17,6 +17,7 @@ import sqlite_utils
 from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
+from studio.jobs import inputs
 from studio.jobs.kinds import validate_diagnostic
 from studio.jobs.queue import Message, QueueBackend
 
@@ -140,6 +141,8 @@ class JobService:
                  max_attempts, run_id, now, now],
             )
         if not held:
+            if kind == "generate":
+                inputs.ship(self.backend, job_id, params)  # its images travel with it, not by shared disk
             self.backend.enqueue(Message(job_id, run_id, 1, 1, max_attempts, kind, params, memory_mode, priority))
         return job_id
 

@@ -166,6 +166,11 @@ def test_a_lost_predecessor_fails_the_parts_after_it_and_text_models_cannot_cont
     with pytest.raises(ValueError, match=r"^after '[0-9a-f]+' is not accepted: tiny takes no start image, so a shot "
                                          r"cannot continue from the previous one; models that can: .*tiny-vace"):
         chain.submit_shot(studio.jobs, tiny("tiny", "x"), after=first.job_ids[0])
+    # a refused request leaves no chain waiting for parts that never come
+    with pytest.raises(ValueError, match=r"^prompt '' is not accepted: a non-empty text\.$"):
+        chain.submit_shot(studio.jobs, tiny("tiny-vace", ""), duration_s=8.0)
+    assert studio.db.execute("SELECT status, error FROM shot_chains ORDER BY created_at DESC LIMIT 1").fetchone() == (
+        "failed", "prompt '' is not accepted: a non-empty text.")
 
 
 def test_every_tiny_architecture_generates_through_the_queue(sqlite_studio, worker, tmp_path):
@@ -187,3 +192,19 @@ def test_every_tiny_architecture_generates_through_the_queue(sqlite_studio, work
     assert len(text.job_ids) == 2 and not text.plan.continuous
     joined = wait_until(lambda: chain.shot_clip(studio.db, text.job_ids[0]), timeout=60, what="the joined clip")
     assert read_frames(joined["path"]).shape[0] == joined["num_frames"] == sum(text.plan.parts)
+
+
+def test_images_travel_with_the_job_not_by_shared_disk(sqlite_studio, tmp_path, request):
+    studio = sqlite_studio
+    photo = tmp_path / "upload.png"
+    Image.new("RGB", (64, 64), (10, 200, 250)).save(photo)
+    pixels = np.asarray(Image.open(photo)).copy()
+    job_id = studio.jobs.submit(tiny("tiny-i2v", "the sea", image=str(photo), num_frames=9))
+    photo.unlink()  # the worker's machine never sees the studio's file
+    handed = request.getfixturevalue("worker")
+    (job,) = studio.mirror.wait_for([job_id], timeout=300)
+    assert job["status"] == "done", job["error"]
+    assert np.array_equal(np.asarray(handed[0]["image"]), pixels)
+    assert studio.backend.get_bytes(f"inputs:{job_id}") is None  # dropped with the job's other keys
+    meta = studio.db.execute("SELECT metadata FROM clips WHERE id = ?", [job["clip_id"]]).fetchone()[0]
+    assert '"name": "upload.png"' in meta and str(tmp_path) not in meta
