@@ -134,3 +134,28 @@ def test_an_image_on_a_text_only_model_is_one_sentence(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("shotline: image ") and "tiny-i2v" in err[0]
+
+
+def test_an_8_s_shot_on_a_5_s_model_is_one_clip_of_two_chained_parts(tmp_path, capsys):
+    photo = _photo(tmp_path / "start.png", "navy")
+    out, events = tmp_path / "long.mp4", tmp_path / "long.jsonl"
+    code = main(["generate", "--model", "tiny-vace", "--image", photo, "--duration", "8", "--prompt", "waves roll in",
+                 "--steps", "1", "--out", str(out), "--events", str(events)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "8 s on tiny-vace: 2 chained clips, each starting from the last frame" in captured.err
+    assert "clip 2 of 2" in captured.err and captured.out.strip() == str(out)
+    frames = read_frames(out)
+    assert frames.shape == (129, 64, 64, 3)  # 65 + 65 - the repeated frame: 8.06 s at 16 fps
+    meta = read_metadata(out)
+    assert meta["num_frames"] == 129 and len(meta["chain"]["parts"]) == 2 and meta["chain"]["continuous"]
+    lines = [json.loads(x) for x in events.read_text().splitlines()]
+    assert [x["result"]["video_path"] for x in lines if x["type"] == "finished"] == [str(out)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.jsonl", "long.mp4", "start.png"]  # parts removed
+
+
+def test_duration_and_frames_together_is_one_sentence(tmp_path, capsys):
+    code = main(["generate", "--duration", "3", "--frames", "9", "--prompt", "x", "--out", str(tmp_path / "x.mp4")])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == ("shotline: --duration and --frames are not accepted together: give "
+                                               "the shot's length in one of them.")
