@@ -157,6 +157,44 @@ def submit_shot(jobs: Any, params: Mapping[str, Any], *, duration_s: float | Non
     return ShotJobs(chain_id, tuple(ids), plan, use_refs)
 
 
+SHOT_KEYS = {"prompt", "duration_s", "characters", "image", "last_image", "continues", "shot_id", "seed",
+             "negative_prompt"}
+
+
+def submit_storyboard(jobs: Any, shots: Iterable[Mapping[str, Any]], defaults: Mapping[str, Any], *,
+                      cards: Iterable[Any] = (), priority: int = 0, user: str | None = None,
+                      project_id: str | None = None, labels: dict[str, Any] | None = None) -> list[ShotJobs]:
+    """Queue a storyboard's shots in order, each as one chain (`submit_shot`). A shot with
+    `continues: true` starts from the last frame of the shot before (its jobs wait for
+    it); `characters` pick the reference images of `cards`; `image` / `last_image` are the
+    shot's own start / end images. `defaults` is the rest of the request (model, size,
+    steps, ...). A bad shot raises one sentence naming it; shots before it stay queued."""
+    cards = list(cards)
+    out: list[ShotJobs] = []
+    for n, shot in enumerate(shots, start=1):
+        unknown = sorted(set(shot) - SHOT_KEYS)
+        if unknown:
+            raise ValueError(f"shot {n}: key(s) {unknown} are not known; accepted: {', '.join(sorted(SHOT_KEYS))}.")
+        params = {**defaults, **{k: shot[k] for k in ("prompt", "image", "last_image", "seed", "negative_prompt")
+                                 if shot.get(k) is not None}}
+        after = None
+        if shot.get("continues"):
+            if not out:
+                raise ValueError(f"shot {n}: continues is not accepted on the first shot: there is no shot before it.")
+            if shot.get("image"):
+                raise ValueError(f"shot {n}: continues and image are not accepted together: a continued shot "
+                                 "starts from the last frame of the shot before.")
+            after = out[-1].job_ids[-1]
+        try:
+            out.append(submit_shot(jobs, params, duration_s=shot.get("duration_s"), after=after,
+                                   references=references_for(shot.get("characters") or [], cards),
+                                   priority=priority, user=user, project_id=project_id, shot_id=shot.get("shot_id"),
+                                   labels=labels))
+        except ValueError as err:
+            raise ValueError(f"shot {n}: {err}") from None
+    return out
+
+
 def _submit_parts(jobs: Any, chain_id: str, plan: ShotPlan, params: dict[str, Any], after: str | None, seed: int,
                   *, idempotency_key: str | None, **submit: Any) -> list[str]:
     ids: list[str] = []

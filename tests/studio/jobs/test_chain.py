@@ -208,3 +208,31 @@ def test_images_travel_with_the_job_not_by_shared_disk(sqlite_studio, tmp_path, 
     assert studio.backend.get_bytes(f"inputs:{job_id}") is None  # dropped with the job's other keys
     meta = studio.db.execute("SELECT metadata FROM clips WHERE id = ?", [job["clip_id"]]).fetchone()[0]
     assert '"name": "upload.png"' in meta and str(tmp_path) not in meta
+
+
+def test_a_storyboard_of_continued_shots_runs_in_order_with_the_right_start_frames(sqlite_studio, worker, tmp_path):
+    studio, handed = sqlite_studio, worker
+    street = tmp_path / "street.png"
+    Image.new("RGB", (64, 64), (90, 90, 110)).save(street)
+    face = tmp_path / "mei.png"
+    Image.new("RGB", (64, 64), (240, 200, 180)).save(face)
+    board = [{"prompt": "a wet street at night", "duration_s": 1.0, "image": str(street), "shot_id": "1"},
+             {"prompt": "Mei walks in", "duration_s": 1.0, "continues": True, "characters": ["Mei"], "shot_id": "2"},
+             {"prompt": "Mei looks up", "duration_s": 1.0, "continues": True, "characters": ["Mei"], "shot_id": "3"}]
+    shots = chain.submit_storyboard(studio.jobs, board, {"model": "tiny-vace", "width": 64, "height": 64, "steps": 1,
+                                                         "preview_every": 0},
+                                    cards=[CharacterCard("Mei", "red coat", (), str(face))])
+    ids = [s.job_ids[0] for s in shots]
+    jobs = studio.mirror.wait_for(ids, timeout=300)
+    assert [j["status"] for j in jobs] == ["done"] * 3, [j["error"] for j in jobs]
+    assert jobs[0]["finished_at"] <= jobs[1]["started_at"] and jobs[1]["finished_at"] <= jobs[2]["started_at"]
+    assert np.array_equal(np.asarray(handed[0]["video"][0]), np.asarray(Image.open(street)))
+    for i in (1, 2):  # each continued shot starts on the last frame of the one before, and carries Mei
+        assert np.array_equal(np.asarray(handed[i]["video"][0]), read_frames(_clip_path(studio, ids[i - 1]))[-1])
+        assert np.array_equal(np.asarray(handed[i]["reference_images"][0]), np.asarray(Image.open(face)))
+    assert "reference_images" not in handed[0]
+    with pytest.raises(ValueError, match=r"^shot 1: continues is not accepted on the first shot"):
+        chain.submit_storyboard(studio.jobs, [{"prompt": "x", "continues": True}], {"model": "tiny-vace"})
+    with pytest.raises(ValueError, match=r"^shot 2: after '[0-9a-f]+' is not accepted: tiny takes no start image"):
+        chain.submit_storyboard(studio.jobs, [{"prompt": "x"}, {"prompt": "y", "continues": True}],
+                                {"model": "tiny", "steps": 1})
