@@ -1,7 +1,7 @@
 """studio.jobs: the images a generation job conditions on travel with it through the
 queue's storage, like its results come back, so a worker on another machine needs no
 shared disk. The studio side packs a job's start/end/reference images into one framed
-blob under `inputs:<job_id>` before its work order is queued (`ship`); the worker unpacks
+blob under `input:<job_id>` (the key every job's input files use) before its work order is queued (`ship`); the worker unpacks
 them into its run folder and points the request at those copies (`receive`). The key is
 dropped with the job's other keys when it ends (QueueBackend.forget)."""
 
@@ -36,16 +36,18 @@ def ship(backend: Any, job_id: str, params: dict[str, Any]) -> None:
         name = f"{n}-{Path(path).name}"
         files[name] = Path(path).read_bytes()
         header.append({"field": field, "index": i, "name": name})
-    backend.put_bytes(f"inputs:{job_id}", frame({"images": header}, files))
+    backend.put_bytes(f"input:{job_id}", frame({"images": header}, files))
 
 
 def receive(backend: Any, job_id: str, params: dict[str, Any], folder: Path) -> dict[str, Any]:
     """The job's parameters with its image paths pointing at copies in `folder`, taken
     from the queue's storage; unchanged when nothing was shipped (an older job)."""
-    blob = backend.get_bytes(f"inputs:{job_id}")
+    blob = backend.get_bytes(f"input:{job_id}")
     if blob is None:
         return params
     header, files = unframe(blob)
+    if "images" not in header:  # another kind's input files
+        return params
     params = {**params, "reference_images": list(params.get("reference_images") or [])}
     target = folder / f"inputs-{job_id}"
     target.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ TASK_COLUMNS = ["kind", "status", "progress", "message", "error"]
 def build(ctx: PageContext) -> None:
     studio = ctx.studio
     t = ctx.t
-    MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.speed_choices()
+    MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.models.speed_choices()
     models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
     with gr.Row():
         model_pick = gr.Dropdown([], label=t("model"), scale=3)
@@ -39,29 +39,28 @@ def build(ctx: PageContext) -> None:
         import pandas as pd
 
         user = user_of(request)
-        rows = [[m["id"], m["status"], m["size_gb"], m["max_frames"], m["fps"], m["licence"]] for m in studio.models()]
-        s = studio.settings(user)
-        data = pd.DataFrame(studio.usage(user, "project") or [], columns=["project", "device_seconds", "clips",
+        rows = [[m["id"], m["status"], m["size_gb"], m["max_frames"], m["fps"], m["licence"]] for m in studio.models.models()]
+        s = studio.settings.settings(user)
+        data = pd.DataFrame(studio.settings.usage(user, "project") or [], columns=["project", "device_seconds", "clips",
                                                                           "exports", "user", "day"])
         return (rows, gr.update(choices=[r[0] for r in rows]), s.get("memory_mode", "auto"),
-                s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.device_info()),
+                s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.models.device_info()),
                 data[["project", "device_seconds"]])
 
     def follow(request: gr.Request) -> Any:
         return [[x["kind"], x["status"], f"{x['progress']:.0f}%", x["message"], x["error"] or ""]
-                for x in studio.tasks(user_of(request))[:10]]
+                for x in studio.renders.renders(user_of(request))[:10]]
 
     @guarded
     def on_download(model_id, request: gr.Request) -> None:
         if not model_id:
             raise ValueError("Choose a model to download.")
-        studio.request_download(user_of(request), model_id)
-        ctx.runner.wake()
+        studio.models.request_download(user_of(request), model_id)
         gr.Info(f"Downloading {model_id} in the background; progress is under Background tasks.")
 
     @guarded
     def on_save(memory_v, attention_v, cache_v, steps_v, request: gr.Request) -> None:
-        studio.set_settings(user_of(request), memory_mode=memory_v or None, attention_backend=attention_v or None,
+        studio.settings.set_settings(user_of(request), memory_mode=memory_v or None, attention_backend=attention_v or None,
                             cache=cache_v or None, steps=int(steps_v) if steps_v else None)
         gr.Info("Settings saved; they apply to clips queued from now on.")
 
