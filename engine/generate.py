@@ -22,8 +22,10 @@ from engine.cancel import CancelToken
 from engine.embeddings import EmbeddingCache
 from engine.errors import EngineError, GenerationCancelled, OutOfMemory
 from engine.events import EventPump, EventSink
+from engine.images import ingredients
 from engine.lora import AdapterSet, lora_metadata, materialise
-from engine.memory import component_dtypes, default_device, oom_message, resolve_memory_mode
+from engine.memory import component_dtypes, default_device, oom_message, place, resolve_memory_mode
+from engine.pipelines import class_for, condition_kwargs, switch
 from engine.preview import LatentPreviewer, clean_estimate
 from engine.speed import CallSpeed, apply_load_speed
 from engine.types import (
@@ -65,6 +67,7 @@ def _metadata(r: Resolved, mode: str, device: str) -> dict[str, Any]:
         "guidance_2": r.guidance_2, "flow_shift": r.flow_shift, "width": r.width, "height": r.height,
         "num_frames": r.num_frames, "fps": r.card.fps, "memory_mode": mode, "device": device,
         "speed": r.speed.to_dict(), "engine_version": engine_version(), "diffusers_version": diffusers.__version__,
+        **ingredients(r.images),
     }
 
 
@@ -105,6 +108,11 @@ class Engine:
     def _pipeline(self, r: Resolved, mode: str, device: str, on_event: EventSink | None):
         key = (r.card.id, mode, device, r.speed.compile_blocks)
         if self._key == key and self._pipe is not None:
+            wanted = class_for(r.card, r.images)
+            if type(self._pipe).__name__ != wanted:  # e.g. TI2V-5B from text, then from an image
+                self._pipe = switch(self._pipe, wanted)
+                if mode in ("cpu", "gpu", "model_offload"):
+                    place(self._pipe, mode, device)
             return self._pipe
         self._drop()
         folder = resolve_weights(r.card.id, on_event)
@@ -114,7 +122,7 @@ class Engine:
 
         from engine.quantize import load_pipeline
 
-        cls = getattr(diffusers, r.card.pipeline_class)
+        cls = getattr(diffusers, class_for(r.card, r.images))
         pipe = load_pipeline(cls, r.card, Path(folder), mode, device, component_dtypes(r.card, device), on_event)
         pipe.set_progress_bar_config(disable=True)
         apply_load_speed(pipe, r.speed)
@@ -181,6 +189,7 @@ class Engine:
             kwargs: dict[str, Any] = {}
             if r.guidance_2 is not None:
                 kwargs["guidance_scale_2"] = r.guidance_2
+            kwargs.update(condition_kwargs(type(pipe).__name__, r.images, r.width, r.height, r.num_frames))
             with CallSpeed(pipe, r.speed, r.steps, r.card.id) as speed:
                 if speed.calibrating:
                     emit(LoadingEvent(model=r.card.id, message="MagCache: calibrating on this run (no speed-up yet)"))

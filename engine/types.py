@@ -91,11 +91,15 @@ class GenerationRequest:
     loras: tuple[LoraSpec, ...] = ()  # applied in order, combined with set_adapters (engine.lora)
     tier: str = "final"  # "final" = the card's settings; "draft" = its step-distilled LoRA (engine.tiers)
     device: str | None = None  # None = cuda if available, else cpu
+    image: str | None = None  # start frame (path to a PNG/JPEG/WebP); models whose card `takes` "image"
+    last_image: str | None = None  # end frame; models whose card `takes` "last_image"
+    reference_images: tuple[str, ...] = ()  # identity / product references; cards that take "reference_images"
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["loras"] = [spec.to_dict() for spec in self.loras]
         data["speed"] = self.speed.to_dict()
+        data["reference_images"] = list(self.reference_images)
         return data
 
     @classmethod
@@ -110,6 +114,8 @@ class GenerationRequest:
             raise ValueError(f"loras {loras!r} is not accepted: a list of LoRAs (source and scale).")
         data["loras"] = tuple(LoraSpec.from_dict(item) for item in loras)
         data["speed"] = SpeedOptions.from_dict(data.get("speed"))
+        if isinstance(data.get("reference_images"), list):
+            data["reference_images"] = tuple(data["reference_images"])
         return cls(**data)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InvalidRequest
+from engine.images import ImageInputs, check_images
 from engine.models import ModelCard, get_card
 from engine.speed import validate_speed
 from engine.tiers import tier_for
@@ -44,6 +45,7 @@ class Resolved:
     loras: tuple  # engine.lora.LoraRef, the tier's distilled LoRA first
     tier: str  # "final" | "draft"
     device: str | None
+    images: ImageInputs = ImageInputs()
 
 
 def _is_int(v: object) -> bool:
@@ -84,8 +86,10 @@ def _check_output(path: str | None) -> None:
         raise InvalidRequest("output_path", str(path), "a path in an existing folder")
 
 
-def resolve_request(req: GenerationRequest) -> Resolved:
-    """Check every field of `req` (raises InvalidRequest) and fill the card defaults."""
+def resolve_request(req: GenerationRequest, *, image_pending: bool = False) -> Resolved:
+    """Check every field of `req` (raises InvalidRequest) and fill the card defaults.
+    `image_pending`: the start image is not there yet (a chained clip gets the previous
+    clip's last frame later); the model must take one, but it need not be given now."""
     if not isinstance(req, GenerationRequest):
         raise InvalidRequest("request", type(req).__name__, "a GenerationRequest")
     if not isinstance(req.model, str):
@@ -140,10 +144,12 @@ def resolve_request(req: GenerationRequest) -> Resolved:
     loras = resolve_loras(req.loras, card, download=False, extra=(draft.lora(),) if draft else ())
     _check_output(req.output_path)
     _check_device(req.device)
+    images = check_images(card, req.image, req.last_image, req.reference_images, width, height,
+                          image_pending=image_pending)
     return Resolved(
         card=card, prompt=req.prompt, negative_prompt=negative, width=width, height=height, num_frames=frames,
         steps=steps, guidance=float(guidance), guidance_2=None if guidance_2 is None else float(guidance_2),
         flow_shift=float(shift), seed=req.seed, memory_mode=req.memory_mode, speed=req.speed, loras=loras, tier=req.tier,
         output_path=None if req.output_path is None else str(req.output_path), preview_every=req.preview_every,
-        device=req.device,
+        device=req.device, images=images,
     )

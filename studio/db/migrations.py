@@ -296,6 +296,28 @@ def m008_one_queue(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE tasks")
 
 
+def m009_shot_chains(db: sqlite_utils.Database) -> None:
+    """Chained clips and continued shots (studio.jobs.chain): a shot longer than one clip is
+    one chain of parts; a part (or a continued shot's first part) waits for the job before
+    it and starts from that clip's last frame. `shot_chains.clip_id` is the shot's one clip,
+    the parts joined without a cut."""
+    for sql in (
+        """CREATE TABLE shot_chains (
+            id TEXT PRIMARY KEY, project_id TEXT, shot_id TEXT, model TEXT NOT NULL, parts INTEGER NOT NULL,
+            continuous INTEGER NOT NULL, duration_s REAL, clip_id TEXT, status TEXT NOT NULL DEFAULT 'running',
+            error TEXT, created_at REAL NOT NULL, finished_at REAL)""",
+        "CREATE INDEX shot_chains_shot ON shot_chains(shot_id)",
+        """CREATE TABLE chain_parts (
+            job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+            chain_id TEXT NOT NULL REFERENCES shot_chains(id) ON DELETE CASCADE, part INTEGER NOT NULL,
+            after_job_id TEXT, from_last_frame INTEGER NOT NULL DEFAULT 0, released_at REAL,
+            UNIQUE (chain_id, part))""",
+        "CREATE INDEX chain_parts_after ON chain_parts(after_job_id)",
+        "CREATE INDEX chain_parts_waiting ON chain_parts(released_at)",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_core_records,
     m002_jobs_clips_usage,
@@ -305,6 +327,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m006_export_fingerprints,
     m007_shots_are_the_storyboard,
     m008_one_queue,
+    m009_shot_chains,
 ]
 
 

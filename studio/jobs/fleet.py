@@ -80,6 +80,7 @@ class ModelService:
         workers = live_workers(self.db)
         return [{"id": c.id, "name": c.name, "status": model_status(workers, c.id), "size_gb": c.size_gb,
                  "licence": c.licence, "max_frames": c.max_frames, "fps": c.fps, "built_locally": c.is_local_only,
+                 "takes": list(c.takes), "needs_image": c.needs_image,  # which models take images / references
                  "workers": [w["id"] for w in workers if c.id in w["models"]]}
                 for c in list_cards()]
 
@@ -93,8 +94,8 @@ class ModelService:
         chosen = get_settings(self.db, get_or_create_user(self.db, user)).get("model")
         if chosen and model_status(workers, chosen) == "local":
             return chosen
-        for card in list_cards():
-            if not card.is_local_only and model_status(workers, card.id) == "local":
+        for card in list_cards():  # a model that needs a start image cannot make a shot from text alone
+            if not card.is_local_only and not card.needs_image and model_status(workers, card.id) == "local":
                 return card.id
         return "tiny"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,9 @@ def _png(image: Any) -> bytes:
 
 
 def run_generate(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.jobs import inputs
+
+    params = inputs.receive(ctx.worker.backend, ctx.job_id, params, ctx.tmp_dir)  # images came with the job
     request = GenerationRequest.from_dict(params)
     out = ctx.tmp_dir / f"{ctx.run_id}.mp4"
     changes: dict[str, Any] = {"output_path": str(out)}
@@ -78,6 +82,7 @@ def run_generate(params: dict[str, Any], ctx: RunContext) -> Outcome:
         data = Path(result.video_path).read_bytes()
     finally:
         out.unlink(missing_ok=True)
+        shutil.rmtree(ctx.tmp_dir / f"inputs-{ctx.job_id}", ignore_errors=True)
     return Outcome(metadata={"result": result.to_dict(), "request": request.to_dict()}, files={"video.mp4": data})
 
 

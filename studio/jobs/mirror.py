@@ -22,6 +22,7 @@ from typing import Any
 from studio import paths
 from studio.db import open_database
 from studio.db.migrations import transaction
+from studio.jobs import chain
 from studio.jobs.queue import QueueBackend, unframe
 from studio.jobs.results import store_result
 from studio.jobs.service import TERMINAL, JobService
@@ -271,6 +272,7 @@ class Mirror:
                     self.metrics.completed.labels(job["kind"], "done").inc()
         self.backend.forget(job["id"])
         self._seen.pop(job["id"], None)
+        self._release_chains()  # the chained part after it starts from its last frame
 
     def _set_terminal(self, job: dict[str, Any], status: str, error: str | None, error_kind: str | None,
                       at: float | None = None) -> None:
@@ -290,6 +292,7 @@ class Mirror:
             self._set_terminal(job, "failed", ev.get("error"), ev.get("error_kind"), ev.get("at"))
         self.backend.forget(job["id"])
         self._seen.pop(job["id"], None)
+        self._release_chains()  # parts waiting for it fail with a sentence
 
     def _on_cancelled(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         with transaction(self.db):
@@ -300,6 +303,7 @@ class Mirror:
                                if not ev.get("before_start") else "Cancelled before it started.", None, ev.get("at"))
         self.backend.forget(job["id"])
         self._seen.pop(job["id"], None)
+        self._release_chains()
 
     def _on_retry(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         """The worker scheduled the next attempt itself (with backoff, or a lower memory mode)."""
@@ -322,6 +326,18 @@ class Mirror:
         with transaction(self.db):
             self._end_run(job, ev, "interrupted")
         self._requeue(job, ev.get("slot", job["slot"]), ev.get("attempt", job["attempt"]), "worker stopped", "interrupted")
+
+    def _release_chains(self) -> None:
+        """Chained parts (studio.jobs.chain). Reading a last frame or joining a shot's clips
+        runs ffmpeg here; time spent on it is not counted against the workers' heartbeats."""
+        started = time.monotonic()
+        try:
+            chain.release_ready(self.jobs)
+        except Exception:  # noqa: BLE001 - one bad chain must not stop the mirror; the next sweep retries
+            log.exception("releasing chained parts failed")
+        if time.monotonic() - started > min(self.heartbeat_s, 1.0):
+            now = time.monotonic()
+            self._seen = {job_id: (beat, now) for job_id, (beat, _at) in self._seen.items()}
 
     # ---- supervision ----------------------------------------------------------------------
     def _requeue(self, job: dict[str, Any], from_slot: int, attempt: int, why: str, reason: str) -> None:
@@ -375,6 +391,7 @@ class Mirror:
                     pending = self.backend.pending_run_ids()
                 self._check_orphan(job, pending)
         if check_orphans:
+            self._release_chains()  # parts whose predecessor ended while no mirror ran
             self._next_orphan_check = now + self.orphan_check_s
         self._tell_listeners()
 
@@ -417,6 +434,8 @@ class Mirror:
         self._notify()
 
     def _check_orphan(self, job: dict[str, Any], pending: set[str]) -> None:
+        if chain.is_held(self.db, job["id"]):
+            return  # a chained part waiting for the clip before it has no message by design
         if job["run_id"] in pending or time.time() - job["queued_at"] < self.stale_after_s:
             return
         if self.backend.storage.has_data_for_key(f"claim:{job['id']}:{job['slot']}"):

@@ -221,3 +221,6 @@ def test_the_model_menu_never_calls_the_tiny_model_missing(studio):
     assert _availability(models["tiny"]) in ("ready", "built on first use")
     assert _availability(models["wan2.1-t2v-1.3b"]) == "not downloaded"  # the tests' HF cache is empty
     assert _availability(models["wan2.1-t2v-1.3b"] | {"status": "local"}) == "ready"
+    # the menu says which models take a start image and references (continuity, characters, products)
+    assert models["tiny-vace"]["takes"] == ["image", "last_image", "reference_images"]
+    assert models["wan2.2-i2v-a14b"]["needs_image"] and models["tiny"]["takes"] == []
