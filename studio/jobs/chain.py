@@ -64,13 +64,19 @@ def _split(total: int, parts: int, max_frames: int) -> tuple[int, ...]:
     return tuple(min(base + 1, max_frames) for _ in range(parts))
 
 
-def plan_shot(model: str, duration_s: float | None, num_frames: int | None = None) -> ShotPlan:
+def plan_shot(model: str, duration_s: float | None, num_frames: int | None = None,
+              max_frames: int | None = None) -> ShotPlan:
     """Split a shot into clips of its model. `duration_s` (else `num_frames`, else the card's
     default clip) is the shot's length; the tiny models chain at the same lengths as the
-    real ones, so a CPU demo keeps the script's timing."""
+    real ones, so a CPU demo keeps the script's timing. `max_frames` (a user's cap on the
+    frames of one clip, for speed) makes shorter clips, never a shorter shot."""
+    import dataclasses
+
     from engine import get_card
 
     card = get_card(model)
+    if max_frames and 5 <= max_frames < card.max_frames:
+        card = dataclasses.replace(card, max_frames=4 * ((int(max_frames) - 1) // 4) + 1)
     continuous = "image" in card.takes
     if duration_s is not None:
         if isinstance(duration_s, bool) or not isinstance(duration_s, (int, float)) or not 0 < duration_s <= 600:
@@ -117,7 +123,7 @@ class ShotJobs:
 def submit_shot(jobs: Any, params: Mapping[str, Any], *, duration_s: float | None = None, after: str | None = None,
                 references: Iterable[str] = (), priority: int = 0, user: str | None = None,
                 project_id: str | None = None, shot_id: str | None = None, labels: dict[str, Any] | None = None,
-                idempotency_key: str | None = None, max_attempts: int = 3) -> ShotJobs:
+                idempotency_key: str | None = None, max_attempts: int = 3, max_frames: int | None = None) -> ShotJobs:
     """Queue one shot as one chain of jobs (see the module docstring). `params` is a
     generation request (its `num_frames` and `seed` are the chain's to set per part);
     `after` is the previous shot's last job id to continue from; `references` are card
@@ -127,7 +133,7 @@ def submit_shot(jobs: Any, params: Mapping[str, Any], *, duration_s: float | Non
     params = dict(params)
     model = params.get("model", "tiny")
     card = get_card(model)
-    plan = plan_shot(model, duration_s, params.get("num_frames"))
+    plan = plan_shot(model, duration_s, params.get("num_frames"), max_frames)
     if after is not None:
         if not plan.continuous:
             takers = ", ".join(c.id for c in _image_models())
@@ -338,6 +344,34 @@ def shot_clip(db: Any, job_id: str) -> dict[str, Any] | None:
     from studio.library import get_clip
 
     return {**get_clip(db, row[0]), "chain_id": row[2], "parts": row[3]}
+
+
+def shot_state(db: Any, job_id: str) -> tuple[str, str | None, str | None] | None:
+    """(status, clip_id, error) of the shot whose chain holds job `job_id`, read as one
+    job: 'running' until every part is done and joined, then 'done' with the joined clip,
+    or 'failed' with a sentence. None for a job outside any chain."""
+    row = db.execute("SELECT s.status, s.clip_id, s.error FROM chain_parts p JOIN shot_chains s ON s.id = p.chain_id"
+                     " WHERE p.job_id = ?", [job_id]).fetchone()
+    if row is None:
+        return None
+    status, clip_id, error = row
+    if status == "done" and clip_id:
+        return "done", clip_id, None
+    if status == "failed":
+        return "failed", None, error
+    bad = db.execute("SELECT j.status, j.error FROM chain_parts p JOIN chain_parts p2 ON p2.chain_id = p.chain_id"
+                     " JOIN jobs j ON j.id = p2.job_id WHERE p.job_id = ? AND j.status IN ('failed', 'cancelled')"
+                     " ORDER BY p2.part LIMIT 1", [job_id]).fetchone()
+    if bad is not None:  # a part failed or was cancelled: the shot has, whatever its other parts do
+        return bad[0], None, bad[1]
+    return "running", None, None
+
+
+def sibling_jobs(db: Any, job_id: str) -> list[str]:
+    """Every job of the chain that holds `job_id`, in part order ([job_id] outside a chain)."""
+    rows = db.execute("SELECT p2.job_id FROM chain_parts p JOIN chain_parts p2 ON p2.chain_id = p.chain_id"
+                      " WHERE p.job_id = ? ORDER BY p2.part", [job_id]).fetchall()
+    return [r[0] for r in rows] or [job_id]
 
 
 def chain_status(db: Any, chain_id: str) -> dict[str, Any]:

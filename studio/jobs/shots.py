@@ -12,6 +12,7 @@ import sqlite_utils
 
 from studio.db.connections import Connections
 from studio.db.records import get_or_create_user
+from studio.jobs import chain
 from studio.jobs.queue import QueueBackend
 from studio.jobs.service import JobService
 from studio.projects import repository as store
@@ -67,9 +68,34 @@ class ShotQueue:
         labels = {"shot_text": shot.get("text", ""), "characters": list(shot.get("characters") or [])}
         if shot.get("style"):
             labels["style"] = shot["style"]
-        return self.jobs.submit(self._params(user, flow, shot), priority=priority, user=user,
-                                project_id=flow["project_id"], shot_id=entry["id"], labels=labels,
-                                idempotency_key=f"{entry['id']}:{uuid.uuid4().hex}")
+        # one shot = one chain: a shot longer than one clip of the model is several clips that
+        # continue one another, joined into the shot's one clip (studio.jobs.chain)
+        params = self._params(user, flow, shot)
+        after = None
+        if shot.get("continues"):
+            before = self._entry_before(flow, entry)
+            after = before.get("job_id") if before else None
+        duration = shot.get("duration_s")
+        planned = chain.submit_shot(self.jobs, params, duration_s=float(duration) if duration else None, after=after,
+                                    priority=priority, user=user, project_id=flow["project_id"], shot_id=entry["id"],
+                                    labels=labels, idempotency_key=f"{entry['id']}:{uuid.uuid4().hex}",
+                                    max_frames=self._frame_cap(user, flow))
+        return planned.job_ids[-1]
+
+    def _frame_cap(self, user: str, flow: dict[str, Any]) -> int | None:
+        settings = store.get_settings(self.db, self.user_id(user))
+        cap = settings.get("max_frames") or flow["options"].get("max_frames")
+        return int(cap) if cap else None
+
+    @staticmethod
+    def _entry_before(flow: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any] | None:
+        ids = [e["id"] for e in flow["shots"]]
+        at = ids.index(entry["id"])
+        return flow["shots"][at - 1] if at > 0 else None
+
+    def _cancel_shot(self, job_id: str) -> None:
+        for part in chain.sibling_jobs(self.db, job_id):
+            self.jobs.cancel(part)
 
     def queue_all(self, user: str, project_id: str, priority: int = 0) -> list[str]:
         """Queue every shot that has no live or finished job; the whole storyboard in one click."""
@@ -82,7 +108,8 @@ class ShotQueue:
         queued = []
         for entry in shots:
             job = self.jobs.get(entry["job_id"]) if entry.get("job_id") else None
-            if job is None or job["status"] in ("failed", "cancelled"):
+            state = chain.shot_state(self.db, job["id"]) if job else None
+            if job is None or job["status"] in ("failed", "cancelled") or (state and state[0] == "failed"):
                 entry["job_id"] = self._submit_shot(user, flow, entry, priority)
                 store.set_shot_job(self.db, entry["id"], entry["job_id"])
                 queued.append(entry["job_id"])
@@ -100,7 +127,7 @@ class ShotQueue:
             entry["shot"]["seed"] = (int(entry["shot"].get("seed", 0)) + 1) % 2**32
             store.write_shot(self.db, entry["id"], entry["shot"])
         if entry.get("job_id"):
-            self.jobs.cancel(entry["job_id"])
+            self._cancel_shot(entry["job_id"])
         entry["job_id"] = self._submit_shot(user, flow, entry)
         store.set_shot_job(self.db, entry["id"], entry["job_id"])
         if flow["status"] not in ("draft",):
@@ -115,6 +142,9 @@ class ShotQueue:
 
     def cancel_job(self, user: str, job_id: str) -> str:
         job_id = self._own_job(user, job_id)["id"]
+        for part in chain.sibling_jobs(self.db, job_id):  # a shot's chained clips go together
+            if part != job_id:
+                self.jobs.cancel(part)
         status = self.jobs.cancel(job_id)
         if status == "cancelled" and self.on_job_ended is not None:  # a running job's end comes from its worker
             self.on_job_ended(job_id)

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from studio.db.connections import Connections
 from studio.db.records import save_timeline
+from studio.jobs import chain
 from studio.jobs.queue import QueueBackend
 from studio.jobs.service import JobService
 from studio.projects import repository as store
@@ -125,6 +126,10 @@ class Pipeline:
         marks = ",".join("?" * len(ids))
         rows = db.execute(f"SELECT id, status, error FROM jobs WHERE id IN ({marks})", ids).fetchall()
         by_id = {r[0]: (r[1], r[2]) for r in rows}
+        for job_id in ids:  # a shot made of chained clips is done when its parts are joined
+            state = chain.shot_state(db, job_id)
+            if state is not None:
+                by_id[job_id] = (state[0], state[2])
         statuses = [by_id.get(i, ("failed", "The job record is missing."))[0] for i in ids]
         bad = next((k for k, s in enumerate(statuses) if s in ("failed", "cancelled")), None)
         done = statuses.count("done")

@@ -22,6 +22,7 @@ CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 SHOT_FIELDS = {"text": str, "prompt": str, "style": str, "duration_s": float, "seed": int, "camera_size": str,
                "camera_movement": str, "subtitle": str}
 MAX_SHOTS = 200
+MAX_SHOT_SECONDS = 600  # the longest shot a chain of clips makes (studio.jobs.chain)
 
 
 def pick_size(model: str, aspect: str) -> tuple[int, int]:
@@ -138,9 +139,10 @@ class ProjectService:
 
                 card = get_card(model)
                 value = float(value)
-                if not 0 < value <= card.max_seconds:
+                # a shot keeps the script's length: longer than one clip, it is made of chained clips
+                if not math.isfinite(value) or not 0 < value <= MAX_SHOT_SECONDS:
                     raise ValueError(f"Duration {value:g} s is not accepted: more than 0 and at most "
-                                     f"{card.max_seconds:g} s for {model}.")
+                                     f"{MAX_SHOT_SECONDS} s.")
                 shot["num_frames"] = min(card.max_frames, 4 * max(1, round(value * card.fps / 4)) + 1)
             if key == "seed" and (not isinstance(value, int) or not 0 <= value < 2**32):
                 raise ValueError(f"Seed {value!r} is not accepted: a whole number from 0 to 4294967295.")

@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
+from studio.jobs.chain import shot_state
+
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 DEMO_LOGO = ASSETS_DIR / "demo-logo.png"
 DEMO_MUSIC = ASSETS_DIR / "demo-music.m4a"
@@ -27,8 +29,13 @@ def clips_for(db: sqlite_utils.Database, flow: dict[str, Any]) -> list[dict[str,
     for entry in flow["shots"]:
         row = None
         if entry.get("job_id"):
-            row = db.execute("SELECT c.id, c.path, c.duration_s FROM jobs j JOIN clips c ON c.id = j.clip_id"
-                             " WHERE j.id = ? AND j.status = 'done'", [entry["job_id"]]).fetchone()
+            state = shot_state(db, entry["job_id"])
+            if state is not None:  # the shot's clips, chained and joined into one
+                row = db.execute("SELECT id, path, duration_s FROM clips WHERE id = ?", [state[1]]).fetchone() \
+                    if state[0] == "done" else None
+            else:
+                row = db.execute("SELECT c.id, c.path, c.duration_s FROM jobs j JOIN clips c ON c.id = j.clip_id"
+                                 " WHERE j.id = ? AND j.status = 'done'", [entry["job_id"]]).fetchone()
         if row is None:
             raise ValueError(f"Shot {entry['shot'].get('index')} has no finished clip yet.")
         out.append({"clip_id": row[0], "path": row[1], "duration_s": row[2], "shot": entry["shot"]})

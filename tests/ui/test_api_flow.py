@@ -39,7 +39,8 @@ def test_script_to_export_over_the_api(client_for, studio):
         jobs = alice.predict(pid, api_name="/jobs")
         seen_steps.update((j["progress_step"], j["progress_total"]) for j in jobs if j["status"] == "running")
         assert not [j for j in jobs if j["status"] in ("failed", "cancelled")], jobs
-        return len(jobs) == len(queued) and all(j["status"] == "done" for j in jobs) and jobs
+        # a shot longer than one clip of the model is several jobs (its chained clips)
+        return set(queued) <= {j["id"] for j in jobs} and all(j["status"] == "done" for j in jobs) and jobs
 
     jobs = wait_for(all_done, "every clip to be done")
     assert all(j["clip_id"] for j in jobs)
