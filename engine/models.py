@@ -5,15 +5,15 @@ an error names the file and the key."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from engine.types import MEMORY_MODES
+from shotline.data import preset_path, shipped  # the shipped data, and SHOTLINE_PRESETS
 
-PRESETS_DIR = Path(os.environ.get("SHOTLINE_PRESETS") or Path(__file__).resolve().parent.parent / "presets")
+PRESETS_DIR = shipped("presets")  # the shipped presets; reads go through preset_path() so SHOTLINE_PRESETS applies
 VAE_FAMILIES = ("wan2.1", "wan2.2")
 
 
@@ -109,7 +109,7 @@ def _parse_card(path: Path) -> ModelCard:
 
 @lru_cache(maxsize=1)
 def _load_all() -> dict[str, ModelCard]:
-    folder = PRESETS_DIR / "models"
+    folder = preset_path("models")
     cards = {}
     for path in sorted(folder.glob("*.json")):
         card = _parse_card(path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
-PRESET_DIR = Path(__file__).resolve().parents[2] / "presets" / "export"
+from shotline.data import preset_path
+
 FITS = ("pad", "crop", "blur")
 CONTAINERS = {"mp4": ("libx264", "libx265"), "webm": ("libvpx-vp9",), "gif": ("gif",)}
 FPS_CHOICES = (12, 24, 25, 30)
@@ -60,7 +60,7 @@ def _check(data: dict, source: str) -> Preset:
 
 
 def list_presets() -> list[Preset]:
-    return [_check(json.loads(p.read_text(encoding="utf-8")), p.name) for p in sorted(PRESET_DIR.glob("*.json"))]
+    return [_check(json.loads(p.read_text(encoding="utf-8")), p.name) for p in sorted(preset_path("export").glob("*.json"))]
 
 
 def get_preset(name: str) -> Preset:

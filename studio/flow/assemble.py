@@ -9,7 +9,9 @@ from typing import Any
 
 import sqlite_utils
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+from shotline import data
+
+ASSETS_DIR = data.asset_path()
 DEMO_LOGO = ASSETS_DIR / "demo-logo.png"
 DEMO_MUSIC = ASSETS_DIR / "demo-music.m4a"
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine.models import PRESETS_DIR
+from shotline.data import preset_path
 
 LANGS = ("en", "zh")
 
@@ -203,17 +203,19 @@ def _word_lists(path: Path, keys: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def load_presets(folder: Path | None = None) -> Presets:
-    """Read and validate every preset file under `folder` (default: the project's presets/)."""
-    root = Path(folder) if folder else PRESETS_DIR
-    styles = {s.id: s for s in (parse_style(p) for p in sorted((root / "styles").glob("*.json")))}
+    """Read and validate every preset file under `folder` (default: the shipped presets/, with SHOTLINE_PRESETS over them)."""
+    def at(name: str) -> Path:  # `folder` whole, or the shipped presets with SHOTLINE_PRESETS over them
+        return Path(folder) / name if folder else preset_path(name)
+
+    styles = {s.id: s for s in (parse_style(p) for p in sorted(at("styles").glob("*.json")))}
     if not styles:
-        raise PresetError(f"{root / 'styles'}: no style presets found.")
-    templates = {t.id: t for t in (parse_template(p) for p in sorted((root / "templates").glob("*.json")))}
+        raise PresetError(f"{at('styles')}: no style presets found.")
+    templates = {t.id: t for t in (parse_template(p) for p in sorted(at("templates").glob("*.json")))}
     if "wan" not in templates:
-        raise PresetError(f"{root / 'templates'}: the 'wan' template is missing.")
-    lex = root / "lexicon"
+        raise PresetError(f"{at('templates')}: the 'wan' template is missing.")
+    lex = at("lexicon")
     return Presets(
-        styles=styles, templates=templates, camera=parse_camera(root / "camera.json"),
+        styles=styles, templates=templates, camera=parse_camera(at("camera.json")),
         times=parse_lexicon_entries(lex / "times.json", "lighting"),
         moods=parse_lexicon_entries(lex / "moods.json", "aesthetic"),
         en=_word_lists(lex / "en.json", ("people", "places", "pronouns", "verbs", "stop_subject")),

@@ -162,10 +162,10 @@ class SafetyPolicy:
 
 def policy_folders() -> list[Path]:
     """presets/safety/ and, where it exists, SHOTLINE_HOME/safety/ (a company's own files)."""
-    from engine.models import PRESETS_DIR
+    from shotline.data import preset_path
     from studio.paths import home
 
-    return [PRESETS_DIR / "safety", home() / "safety"]
+    return [preset_path("safety"), home() / "safety"]
 
 
 def load_policy(folders: list[Path] | None = None) -> SafetyPolicy:

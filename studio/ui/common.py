@@ -74,7 +74,9 @@ def served(path: str | None) -> str | None:
     p = Path(path)
     if not p.is_file():
         return None
-    assets = Path(__file__).resolve().parents[2] / "assets"
+    from shotline.data import asset_path
+
+    assets = asset_path().resolve()
     if paths.is_inside_home(p) or p.resolve().is_relative_to(assets):
         return str(p)
     return None

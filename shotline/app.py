@@ -1,11 +1,13 @@
 """Shotline's composition root: read the settings from the environment, open the database,
 start the job mirror, the local workers (one per GPU, one on a CPU-only machine) and the
 FlowRunner, build the browser studio and launch it on 127.0.0.1; stop everything cleanly
-on exit. `python app.py` and `shotline studio` both land in `main()`.
+on exit. `shotline studio`, `python -m studio` and ./studio.sh all land in `main()`.
 
 Settings (environment): SHOTLINE_HOME, SHOTLINE_REDIS_URL, SHOTLINE_HOST (127.0.0.1),
 SHOTLINE_PORT (7860), SHOTLINE_USERS_FILE / SHOTLINE_USERS (optional logins),
-SHOTLINE_MAX_UPLOAD_MB (200). Prometheus metrics are served at /metrics."""
+SHOTLINE_MAX_UPLOAD_MB (200). Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read
+too; SHOTLINE_HOST / SHOTLINE_PORT win where both are set. Prometheus metrics are served
+at /metrics."""
 
 from __future__ import annotations
 
@@ -34,13 +36,15 @@ class Settings:
     def from_env(cls) -> Settings:
         from studio.jobs import redis_url_from_env
 
-        port_text = os.environ.get("SHOTLINE_PORT", "7860")
+        port_name = "SHOTLINE_PORT" if os.environ.get("SHOTLINE_PORT") else "GRADIO_SERVER_PORT"
+        port_text = os.environ.get(port_name) or "7860"
         mb_text = os.environ.get("SHOTLINE_MAX_UPLOAD_MB", "200")
         if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-            raise ValueError(f"SHOTLINE_PORT {port_text!r} is not accepted: a port number from 0 to 65535.")
+            raise ValueError(f"{port_name} {port_text!r} is not accepted: a port number from 0 to 65535.")
         if not mb_text.isdigit() or not 1 <= int(mb_text) <= 100_000:
             raise ValueError(f"SHOTLINE_MAX_UPLOAD_MB {mb_text!r} is not accepted: a whole number of megabytes, 1 or more.")
-        return cls(host=os.environ.get("SHOTLINE_HOST", "127.0.0.1"), port=int(port_text),
+        host = os.environ.get("SHOTLINE_HOST") or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+        return cls(host=host, port=int(port_text),
                    redis_url=redis_url_from_env(), max_upload_mb=int(mb_text))
 
 
@@ -81,11 +85,11 @@ class Studio:
         home = paths.home()
         from starlette.middleware import Middleware
 
-        from studio.flow.assemble import ASSETS_DIR
+        from shotline.data import asset_path
 
         allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
         self.launch_kwargs = launch_options(
-            allowed_paths=[*allowed, str(ASSETS_DIR)], max_file_size=f"{settings.max_upload_mb}mb",
+            allowed_paths=[*allowed, str(asset_path())], max_file_size=f"{settings.max_upload_mb}mb",
             auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home)), Middleware(MetricsRoute, metrics=self.metrics)])
         self.url: str | None = None
         self.home = home
