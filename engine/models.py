@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from engine.errors import UserError
 from engine.types import MEMORY_MODES
 from shotline.data import preset_path, shipped  # the shipped data, and SHOTLINE_PRESETS
 
@@ -17,7 +18,7 @@ PRESETS_DIR = shipped("presets")  # the shipped presets; reads go through preset
 VAE_FAMILIES = ("wan2.1", "wan2.2")
 
 
-class CardError(ValueError):
+class CardError(UserError, ValueError):
     """A model card file is malformed; the message names the file and the key."""
 
 

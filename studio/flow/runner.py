@@ -170,12 +170,13 @@ class FlowRunner:
                 result = self._render(db, task, token)
             store.update_task(db, task["id"], status="done", progress=100.0, result=result, message="done")
         except Exception as err:  # noqa: BLE001 - every outcome reaches the task record as a sentence
+            from engine.errors import UserError
             from studio.export.run import ExportCancelled
 
             if isinstance(err, ExportCancelled):
                 store.update_task(db, task["id"], status="cancelled", error="Cancelled.", message="cancelled")
             else:
-                if not isinstance(err, ValueError) and type(err).__name__ not in ("ExportError", "WeightsUnavailable"):
+                if not isinstance(err, (ValueError, UserError)):
                     log.error("task failed", exc_info=True, extra={"task_id": task["id"]})
                 store.update_task(db, task["id"], status="failed", error=_sentence(err), message="failed")
         finally:

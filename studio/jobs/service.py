@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from engine.errors import UserError
 from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
@@ -53,7 +54,7 @@ def validate_generate(params: dict[str, Any]) -> dict[str, Any]:
     return request.to_dict()
 
 
-class PolicyBlocked(ValueError):
+class PolicyBlocked(UserError, ValueError):
     """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 

@@ -10,12 +10,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from engine.errors import UserError
 from shotline.data import preset_path
 
 LANGS = ("en", "zh")
 
 
-class PresetError(ValueError):
+class PresetError(UserError, ValueError):
     """A preset file is malformed; the message names the file and the key."""
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from engine.errors import UserError
 from studio import paths
 
 log = logging.getLogger("shotline.ui")
@@ -38,7 +39,7 @@ def user_of(request: gr.Request | None) -> str:
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a handler; a ValueError (or an engine/export error with a user sentence) becomes a
+    """Run a handler; a UserError or ValueError (a sentence for the user) becomes a
     gr.Error with that sentence; anything else is logged and shown as one calm sentence."""
 
     @functools.wraps(fn)
@@ -47,11 +48,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except (ValueError, FileNotFoundError, PermissionError) as err:
+        except (UserError, ValueError, FileNotFoundError, PermissionError) as err:
             raise gr.Error(str(err), print_exception=False) from None
-        except Exception as err:  # noqa: BLE001 - last line of defence: a sentence, never a traceback
-            if type(err).__name__ in ("WeightsUnavailable", "ExportError", "EngineError", "OutOfMemory"):
-                raise gr.Error(str(err), print_exception=False) from None
+        except Exception:  # noqa: BLE001 - last line of defence: a sentence, never a traceback
             log.exception("handler failed")
             raise gr.Error("Something went wrong in the studio; the details are in the studio's log.",
                            print_exception=False) from None
