@@ -1,42 +1,49 @@
 """engine: the model registry. One card per model, as data in presets/models/*.json;
-a new model is a new file, not a new branch in code. Cards are validated on load and
-an error names the file and the key."""
+a new model is a new file, not a new branch in code. Cards are a pydantic model,
+validated on load; an error is one sentence naming the file, the key and the value."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from engine.errors import UserError
+from engine.schema import FileModel, Refused, file_sentence
 from engine.types import MEMORY_MODES
 from shotline.data import preset_path, shipped  # the shipped data, and SHOTLINE_PRESETS
 
 PRESETS_DIR = shipped("presets")  # the shipped presets; reads go through preset_path() so SHOTLINE_PRESETS applies
-VAE_FAMILIES = ("wan2.1", "wan2.2")
+VAE_FAMILIES = ("wan2.1", "wan2.2")  # ModelCard.vae_family
 
 
 class CardError(UserError, ValueError):
     """A model card file is malformed; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class ModelCard:
+def _field(accepted: str | None = None, **kw: Any) -> Any:
+    return Field(json_schema_extra={"accepted": accepted} if accepted else None, **kw)
+
+
+class ModelCard(FileModel):
+    """One model, as presets/models/<id>.json says. A new key is one typed line here."""
+
     id: str
     name: str
     repo_id: str | None  # None = built locally (tiny)
     revision: str | None
     pipeline_class: str
-    vae_family: str  # "wan2.1" (16 latent channels, 4x8x8) or "wan2.2" (48 channels, 4x16x16)
+    vae_family: Literal["wan2.1", "wan2.2"]  # 16 latent channels, 4x8x8 / 48 channels, 4x16x16
     resolutions: tuple[tuple[int, int], ...]  # (width, height) pairs the model was trained for
-    default_width: int
-    default_height: int
-    default_frames: int
-    max_frames: int
-    fps: int
-    steps: int
+    default_width: int = _field(gt=0)
+    default_height: int = _field(gt=0)
+    default_frames: int = _field(gt=0)
+    max_frames: int = _field(gt=0)
+    fps: int = _field(gt=0)
+    steps: int = _field(gt=0)
     guidance: float
     guidance_2: float | None
     flow_shift: float
@@ -44,10 +51,41 @@ class ModelCard:
     dtype: dict[str, str]
     vram_gb: dict[str, float]  # memory mode -> GB of VRAM needed at the default size
     licence: str
-    size_gb: float
+    size_gb: float = _field(ge=0)
     notes: str
     negative_prompt: str
-    text_encoder_max_tokens: int
+    text_encoder_max_tokens: int = _field(gt=0)
+
+    @field_validator("resolutions", mode="before")
+    @classmethod
+    def _pairs_from_json(cls, value: Any) -> Any:
+        """JSON has lists; a card holds (width, height) tuples."""
+        if isinstance(value, list) and all(isinstance(p, list) for p in value):
+            return tuple(tuple(p) for p in value)
+        return value
+
+    @field_validator("default_frames", "max_frames")
+    @classmethod
+    def _four_k_plus_one(cls, value: int) -> int:
+        if (value - 1) % 4:
+            raise Refused("", value, "frames must be 4k+1")
+        return value
+
+    @field_validator("vram_gb")
+    @classmethod
+    def _known_modes(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = sorted(set(value) - set(MEMORY_MODES))
+        if bad:
+            raise Refused("", value, f"it names unknown memory mode(s) {bad}; accepted: {', '.join(MEMORY_MODES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _sizes_fit_the_vae(self) -> ModelCard:
+        for pair in self.resolutions:
+            if not all(v > 0 and v % self.size_multiple == 0 for v in pair):
+                raise Refused("resolutions", list(pair), f"expected [width, height] multiples of {self.size_multiple}",
+                              verb="has")
+        return self
 
     @property
     def is_local_only(self) -> bool:
@@ -67,45 +105,20 @@ class ModelCard:
         return (self.max_frames - 1) / self.fps
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "id": (str,), "name": (str,), "repo_id": (str, type(None)), "revision": (str, type(None)),
-    "pipeline_class": (str,), "vae_family": (str,), "resolutions": (list,), "default_width": (int,),
-    "default_height": (int,), "default_frames": (int,), "max_frames": (int,), "fps": (int,), "steps": (int,),
-    "guidance": (int, float), "guidance_2": (int, float, type(None)), "flow_shift": (int, float),
-    "boundary_ratio": (int, float, type(None)), "dtype": (dict,), "vram_gb": (dict,), "licence": (str,),
-    "size_gb": (int, float), "notes": (str,), "negative_prompt": (str,), "text_encoder_max_tokens": (int,),
-}
-
-
 def _parse_card(path: Path) -> ModelCard:
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise CardError(f"{path.name}: not valid JSON ({err.msg} at line {err.lineno}).") from None
-    for f in fields(ModelCard):
-        if f.name not in data:
-            raise CardError(f"{path.name}: key '{f.name}' is missing.")
-        if not isinstance(data[f.name], _TYPES[f.name]) or isinstance(data[f.name], bool):
-            raise CardError(f"{path.name}: key '{f.name}' has {data[f.name]!r}; expected {' or '.join(t.__name__ for t in _TYPES[f.name])}.")
-    extra = sorted(set(data) - set(_TYPES))
-    if extra:
-        raise CardError(f"{path.name}: unknown key(s) {extra}.")
-    if data["id"] != path.stem:
-        raise CardError(f"{path.name}: key 'id' is {data['id']!r} but must match the file name {path.stem!r}.")
-    if data["vae_family"] not in VAE_FAMILIES:
-        raise CardError(f"{path.name}: key 'vae_family' is {data['vae_family']!r}; accepted: {', '.join(VAE_FAMILIES)}.")
-    bad_modes = sorted(set(data["vram_gb"]) - set(MEMORY_MODES))
-    if bad_modes:
-        raise CardError(f"{path.name}: key 'vram_gb' names unknown memory mode(s) {bad_modes}.")
-    mult = 32 if data["vae_family"] == "wan2.2" else 16
-    for pair in data["resolutions"]:
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int) and v > 0 and v % mult == 0 for v in pair)):
-            raise CardError(f"{path.name}: key 'resolutions' has {pair!r}; expected [width, height] multiples of {mult}.")
-    for key in ("default_frames", "max_frames"):
-        if (data[key] - 1) % 4:
-            raise CardError(f"{path.name}: key '{key}' is {data[key]}; frames must be 4k+1.")
-    data["resolutions"] = tuple(tuple(p) for p in data["resolutions"])
-    return ModelCard(**data)
+    if not isinstance(data, dict):
+        raise CardError(f"{path.name}: the top level must be a JSON object, not {type(data).__name__}.")
+    try:
+        card = ModelCard.model_validate(data)
+    except ValidationError as err:
+        raise CardError(file_sentence(err, path.name, ModelCard)) from None
+    if card.id != path.stem:
+        raise CardError(f"{path.name}: key 'id' is {card.id!r} but must match the file name {path.stem!r}.")
+    return card
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,95 @@
+"""engine: typed edges. Data that crosses into Shotline (model cards, presets, policy files,
+job parameters, timelines) is described by pydantic models; this module turns pydantic's
+validation errors into the house's one sentence: where (the file), the key, the value,
+and what is accepted. The engine's cards and the studio's presets share it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+KINDS = {"string_type": "str", "int_type": "int", "int_from_float": "int", "float_type": "int or float",
+         "dict_type": "dict", "model_type": "dict", "list_type": "list", "bool_type": "bool", "none_required": "null",
+         "dataclass_type": "dict", "tuple_type": "list"}
+RANGES = {"greater_than": "above {gt}", "greater_than_equal": "{ge} or more", "less_than": "below {lt}",
+          "less_than_equal": "at most {le}", "string_too_short": "at least {min_length} character(s)",
+          "string_too_long": "at most {max_length} characters", "too_short": "at least {min_length} item(s)",
+          "too_long": "at most {max_length} items", "finite_number": "a finite number",
+          "string_pattern_mismatch": "text matching {pattern}"}
+
+
+class Refused(ValueError):
+    """Raised by a validator: `key` (dotted, relative to the model) has `value`; `accepted` says what would do."""
+
+    def __init__(self, key: str, value: Any, accepted: str, verb: str = "is"):
+        self.key, self.value, self.accepted, self.verb = key, value, accepted, verb
+        super().__init__(f"key '{key}' {verb} {value!r}; {accepted}")
+
+
+class FileModel(BaseModel):
+    """A data file's shape: strict types (no "5" for 5, no true for 1), no unknown keys."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+def _chain(loc: tuple[Any, ...]) -> str:
+    return ": ".join(f"key '{part}'" if isinstance(part, str) else f"item {part}" for part in loc)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _accepted(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str | None:
+    """The `accepted` text a field declares (Field(json_schema_extra={"accepted": ...})), following loc."""
+    field = None
+    for part in loc:
+        if not isinstance(part, str) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        inner = field.annotation
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    extra = field.json_schema_extra if field is not None else None
+    return extra.get("accepted") if isinstance(extra, dict) else None
+
+
+def file_sentence(err: ValidationError, where: str, model: type[BaseModel] | None = None) -> str:
+    """The first problem of `err` as one sentence about the file `where`."""
+    errors = err.errors(include_url=False)
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    if extra and not any(e["type"] == "missing" for e in errors):
+        parent = extra[0]["loc"][:-1]
+        names = sorted(str(e["loc"][-1]) for e in extra if e["loc"][:-1] == parent)
+        allowed = sorted(_fields_at(model, parent))
+        prefix = f"{where}: {_chain(parent)}: " if parent else f"{where}: "
+        return f"{prefix}unknown key(s) {names}" + (f"; accepted: {allowed}." if allowed else ".")
+    first = next((e for e in errors if e["type"] == "missing"), errors[0])
+    kind, loc, value = first["type"], tuple(first["loc"]), first.get("input")
+    ctx = first.get("ctx") or {}
+    if kind == "missing":
+        return f"{where}: {_chain(loc)} is missing."
+    if kind == "value_error" and isinstance(ctx.get("error"), Refused):
+        refused: Refused = ctx["error"]
+        key = ".".join(p for p in (_dotted(loc), refused.key) if p)
+        return f"{where}: key '{key}' {refused.verb} {refused.value!r}; {refused.accepted}."
+    if kind in KINDS:
+        return f"{where}: {_chain(loc)} has {value!r}; expected {KINDS[kind]}."
+    if kind == "literal_error":
+        options = ", ".join(str(o).strip("'") for o in str(ctx.get("expected", "")).replace(" or ", ", ").split(", "))
+        return f"{where}: key '{_dotted(loc)}' is {value!r}; accepted: {options}."
+    accepted = _accepted(model, loc) or (RANGES[kind].format(**ctx) if kind in RANGES else first["msg"].lower())
+    if kind == "value_error":
+        accepted = str(ctx.get("error", first["msg"]))
+    return f"{where}: key '{_dotted(loc)}' is {value!r}; accepted: {accepted}."
+
+
+def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return []
+        inner = model.model_fields[part].annotation
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return list(model.model_fields) if model is not None else []
