@@ -1,6 +1,7 @@
 """studio.prompts: loading and validating the preset data files under presets/ (styles,
 prompt templates, camera moves, lexicons). Presets are data, never code: a new style is
-a new file. Every file is validated on load and an error names the file and the key."""
+a new file. Styles, templates and camera terms are pydantic models; every file is
+validated on load and an error is one sentence naming the file, the key and the value."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+
 from engine.errors import UserError
+from engine.schema import FileModel, Refused, file_sentence
 from shotline.data import preset_path
 
 LANGS = ("en", "zh")
@@ -77,28 +81,61 @@ class StylePreset:
                 "recommended": {"steps": self.steps, "guidance": self.guidance, "flow_shift": self.flow_shift}}
 
 
+class Bilingual(FileModel):
+    """{"en": ..., "zh": ...}: the same words in both languages, neither left blank."""
+
+    en: str
+    zh: str
+
+    @model_validator(mode="after")
+    def _not_blank(self) -> Bilingual:
+        for lang in LANGS:
+            if not getattr(self, lang).strip():
+                raise Refused(lang, getattr(self, lang), "it must not be empty")
+        return self
+
+
+class MaybeBlank(FileModel):
+    """{"en": ..., "zh": ...} where either may be empty (a negative prompt, a joiner)."""
+
+    en: str
+    zh: str
+
+
+class Recommended(FileModel):
+    steps: int = Field(ge=1, le=200, json_schema_extra={"accepted": "1 to 200"})
+    guidance: float = Field(gt=0, le=20, json_schema_extra={"accepted": "above 0, at most 20"})
+    flow_shift: float = Field(gt=0, le=20, json_schema_extra={"accepted": "above 0, at most 20"})
+
+
+class StyleFile(FileModel):
+    """presets/styles/<id>.json."""
+
+    id: str
+    name: Bilingual
+    positive: Bilingual
+    negative: MaybeBlank
+    recommended: Recommended
+
+
+def _validated(model: type[FileModel], path: Path) -> Any:
+    try:
+        return model.model_validate(read_json(path))
+    except ValidationError as err:
+        raise PresetError(file_sentence(err, path.name, model)) from None
+
+
+def _id_is_file_name(value: str, path: Path) -> None:
+    if value != path.stem:
+        raise PresetError(f"{path.name}: key 'id' is {value!r} but must match the file name {path.stem!r}.")
+
+
 def parse_style(path: Path) -> StylePreset:
-    data = read_json(path)
-    where = path.name
-    allowed = {"id", "name", "positive", "negative", "recommended"}
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise PresetError(f"{where}: unknown key(s) {extra}; accepted: {sorted(allowed)}.")
-    sid = need(data, "id", str, where)
-    if sid != path.stem:
-        raise PresetError(f"{where}: key 'id' is {sid!r} but must match the file name {path.stem!r}.")
-    rec = need(data, "recommended", dict, where)
-    steps = need(rec, "steps", int, f"{where}: key 'recommended'")
-    guidance = need(rec, "guidance", (int, float), f"{where}: key 'recommended'")
-    shift = need(rec, "flow_shift", (int, float), f"{where}: key 'recommended'")
-    if not 1 <= steps <= 200:
-        raise PresetError(f"{where}: key 'recommended.steps' is {steps}; accepted: 1 to 200.")
-    if not 0 < guidance <= 20:
-        raise PresetError(f"{where}: key 'recommended.guidance' is {guidance}; accepted: above 0, at most 20.")
-    if not 0 < shift <= 20:
-        raise PresetError(f"{where}: key 'recommended.flow_shift' is {shift}; accepted: above 0, at most 20.")
-    return StylePreset(sid, bilingual(data, "name", where), bilingual(data, "positive", where),
-                       bilingual(data, "negative", where, allow_empty=True), steps, float(guidance), float(shift))
+    data: StyleFile = _validated(StyleFile, path)
+    _id_is_file_name(data.id, path)
+    rec = data.recommended
+    return StylePreset(data.id, data.name.model_dump(), data.positive.model_dump(), data.negative.model_dump(),
+                       rec.steps, float(rec.guidance), float(rec.flow_shift))
 
 
 @dataclass(frozen=True)
@@ -113,18 +150,27 @@ class PromptTemplate:
 TEMPLATE_PARTS = ("subject", "scene", "motion", "camera", "aesthetic", "style")
 
 
+class TemplateFile(FileModel):
+    """presets/templates/<id>.json: the order of the prompt's parts and how they are joined."""
+
+    id: str
+    description: str
+    order: list[str]
+    joiner: MaybeBlank
+    end: MaybeBlank
+
+    @field_validator("order")
+    @classmethod
+    def _each_part_once(cls, order: list[str]) -> list[str]:
+        if sorted(order) != sorted(TEMPLATE_PARTS):
+            raise Refused("", order, f"it must name each of {', '.join(TEMPLATE_PARTS)} once")
+        return order
+
+
 def parse_template(path: Path) -> PromptTemplate:
-    data = read_json(path)
-    where = path.name
-    tid = need(data, "id", str, where)
-    if tid != path.stem:
-        raise PresetError(f"{where}: key 'id' is {tid!r} but must match the file name {path.stem!r}.")
-    order = string_list(data, "order", where)
-    bad = [p for p in order if p not in TEMPLATE_PARTS]
-    if bad or sorted(order) != sorted(TEMPLATE_PARTS):
-        raise PresetError(f"{where}: key 'order' is {order}; it must name each of {', '.join(TEMPLATE_PARTS)} once.")
-    return PromptTemplate(tid, need(data, "description", str, where), tuple(order),
-                          bilingual(data, "joiner", where, allow_empty=True), bilingual(data, "end", where, allow_empty=True))
+    data: TemplateFile = _validated(TemplateFile, path)
+    _id_is_file_name(data.id, path)
+    return PromptTemplate(data.id, data.description, tuple(data.order), data.joiner.model_dump(), data.end.model_dump())
 
 
 @dataclass(frozen=True)
@@ -140,20 +186,33 @@ class CameraTerm:
         return {"id": self.id, "en": self.en, "zh": self.zh}
 
 
+class CameraEntry(FileModel):
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+    prompt: Bilingual
+
+    @field_validator("aliases")
+    @classmethod
+    def _no_blank_alias(cls, aliases: list[str]) -> list[str]:
+        if any(not a.strip() for a in aliases):
+            raise Refused("", aliases, "every alias must be a non-empty string")
+        return aliases
+
+
+class CameraFile(FileModel):
+    """presets/camera.json: shot sizes and camera moves, with the words that name them."""
+
+    model_config = ConfigDict(extra="ignore")  # room for notes beside the two lists
+    sizes: list[CameraEntry]
+    moves: list[CameraEntry]
+
+
 def parse_camera(path: Path) -> dict[str, list[CameraTerm]]:
-    data = read_json(path)
-    out: dict[str, list[CameraTerm]] = {}
-    for key, kind in (("sizes", "size"), ("moves", "move")):
-        items = need(data, key, list, path.name)
-        out[key] = []
-        for i, item in enumerate(items):
-            where = f"{path.name}: {key}[{i}]"
-            if not isinstance(item, dict):
-                raise PresetError(f"{where} must be an object.")
-            out[key].append(CameraTerm(need(item, "id", str, where), kind, need(item, "en", str, where),
-                                       need(item, "zh", str, where), tuple(string_list(item, "aliases", where)),
-                                       bilingual(item, "prompt", where)))
-    return out
+    data: CameraFile = _validated(CameraFile, path)
+    return {key: [CameraTerm(e.id, kind, e.en, e.zh, tuple(e.aliases), e.prompt.model_dump()) for e in getattr(data, key)]
+            for key, kind in (("sizes", "size"), ("moves", "move"))}
 
 
 def parse_lexicon_entries(path: Path, text_key: str) -> list[dict[str, Any]]:
