@@ -93,3 +93,51 @@ def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]
         inner = model.model_fields[part].annotation
         model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
     return list(model.model_fields) if model is not None else []
+
+
+def model_of(cls: type, *, name: str | None = None) -> type[BaseModel]:
+    """A strict pydantic model with the fields, types and defaults of the dataclass `cls`
+    (nested dataclasses too), so a record such as GenerationRequest is checked at an edge
+    without a second list of its fields to keep in step."""
+    import dataclasses
+    import typing
+
+    from pydantic import create_model
+
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        kind = hints[f.name]
+        if dataclasses.is_dataclass(kind):
+            kind = model_of(kind)
+        if f.default is not dataclasses.MISSING:
+            fields[f.name] = (kind, f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            fields[f.name] = (kind, None) if dataclasses.is_dataclass(hints[f.name]) else (kind, f.default_factory())
+        else:
+            fields[f.name] = (kind, ...)
+    return create_model(name or cls.__name__, __config__=ConfigDict(strict=True, extra="forbid", allow_inf_nan=False),
+                        **fields)
+
+
+def field_sentence(err: ValidationError, model: type[BaseModel] | None = None) -> tuple[str, Any, str]:
+    """(field, value, what is accepted) for the first problem of `err`, for InvalidRequest-style sentences."""
+    first = err.errors(include_url=False)[0]
+    kind, loc, value, ctx = first["type"], tuple(first["loc"]), first.get("input"), first.get("ctx") or {}
+    name = _dotted(loc)
+    if kind == "missing":
+        return name, None, "it is required"
+    if kind == "extra_forbidden":
+        known = _fields_at(model, loc[:-1])
+        return name, value, "not a known field" + (f"; known: {', '.join(sorted(known))}" if known else "")
+    declared = _accepted(model, loc)
+    if declared and kind not in KINDS:
+        return name, value, declared
+    if kind in KINDS:
+        return name, value, {"str": "text", "int": "a whole number", "int or float": "a number", "dict": "an object",
+                             "list": "a list", "bool": "true or false"}.get(KINDS[kind], KINDS[kind])
+    if kind == "literal_error":
+        return name, value, "one of " + str(ctx.get("expected", "")).replace("'", "")
+    if kind in RANGES:
+        return name, value, RANGES[kind].format(**ctx)
+    return name, value, first["msg"].lower()
