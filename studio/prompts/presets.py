@@ -9,15 +9,17 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from engine.errors import UserError
 from engine.schema import FileModel, Refused, file_sentence
 from shotline.data import preset_path
+from shotline.data import shipped as _shipped
 
 LANGS = ("en", "zh")
+PRESETS_DIR = _shipped("presets")  # the shipped folder; read through preset_path() so SHOTLINE_PRESETS applies
 
 
 class PresetError(UserError, ValueError):
@@ -35,35 +37,6 @@ def read_json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise PresetError(f"{path.name}: the top level must be a JSON object, not {type(data).__name__}.")
     return data
-
-
-def need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    """data[key] if present and of `kind`; otherwise a PresetError naming `where` and the key."""
-    if key not in data:
-        raise PresetError(f"{where}: key '{key}' is missing.")
-    value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        names = " or ".join(t.__name__ for t in (kind if isinstance(kind, tuple) else (kind,)))
-        raise PresetError(f"{where}: key '{key}' has {value!r}; expected {names}.")
-    return value
-
-
-def bilingual(data: dict[str, Any], key: str, where: str, allow_empty: bool = False) -> dict[str, str]:
-    """A {"en": str, "zh": str} pair under `key`."""
-    value = need(data, key, dict, where)
-    for lang in LANGS:
-        text = need(value, lang, str, f"{where}: key '{key}'")
-        if not allow_empty and not text.strip():
-            raise PresetError(f"{where}: key '{key}.{lang}' is empty.")
-    return {lang: value[lang] for lang in LANGS}
-
-
-def string_list(data: dict[str, Any], key: str, where: str) -> list[str]:
-    value = need(data, key, list, where)
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise PresetError(f"{where}: key '{key}[{i}]' has {item!r}; expected a non-empty string.")
-    return value
 
 
 @dataclass(frozen=True)
@@ -215,18 +188,22 @@ def parse_camera(path: Path) -> dict[str, list[CameraTerm]]:
             for key, kind in (("sizes", "size"), ("moves", "move"))}
 
 
+Words = Annotated[list[Annotated[str, Field(min_length=1, pattern=r"\S")]], Field()]
+
+
+def _entries_model(text_key: str) -> type[FileModel]:
+    """A times/moods lexicon: entries of id, zh words, en words and a bilingual `text_key`."""
+    entry = create_model(f"LexiconEntry_{text_key}", __base__=FileModel, id=(str, ...), zh=(Words, ...),
+                         en=(Words, ...), **{text_key: (Bilingual, ...)})
+    return create_model(f"Lexicon_{text_key}", __base__=FileModel, description=(str, ""),
+                        entries=(list[entry], ...))  # type: ignore[valid-type]
+
+
 def parse_lexicon_entries(path: Path, text_key: str) -> list[dict[str, Any]]:
     """Entries of a times/moods lexicon: id, zh words, en words and a bilingual `text_key`."""
-    data = read_json(path)
-    entries = need(data, "entries", list, path.name)
-    out = []
-    for i, item in enumerate(entries):
-        where = f"{path.name}: entries[{i}]"
-        if not isinstance(item, dict):
-            raise PresetError(f"{where} must be an object.")
-        out.append({"id": need(item, "id", str, where), "zh": string_list(item, "zh", where),
-                    "en": string_list(item, "en", where), text_key: bilingual(item, text_key, where)})
-    return out
+    data = _validated(_entries_model(text_key), path)
+    return [{"id": e.id, "zh": list(e.zh), "en": list(e.en), text_key: getattr(e, text_key).model_dump()}
+            for e in data.entries]
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: caches key on the loaded object
@@ -258,8 +235,11 @@ class Presets:
 
 
 def _word_lists(path: Path, keys: tuple[str, ...]) -> dict[str, list[str]]:
-    data = read_json(path)
-    return {key: string_list(data, key, path.name) for key in keys}
+    """A word lexicon (en.json, zh.json): a description and one list of words per key."""
+    model = create_model(f"Words_{path.stem}", __base__=FileModel, description=(str, ""),
+                         **{key: (Words, ...) for key in keys})
+    data = _validated(model, path)
+    return {key: list(getattr(data, key)) for key in keys}
 
 
 def load_presets(folder: Path | None = None) -> Presets:
