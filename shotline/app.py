@@ -116,13 +116,25 @@ class Studio:
                 log.exception("stopping part of the studio failed")
 
 
+def check_presets() -> None:
+    """Read every preset the studio uses (SHOTLINE_PRESETS over the shipped ones) so a bad
+    folder or file is one sentence at start, not a failure halfway through starting."""
+    from engine import list_cards
+    from studio.export.presets import list_presets
+    from studio.prompts.presets import default_presets
+    from studio.safety.policy import default_policy
+
+    list_cards(), list_presets(), default_presets(), default_policy()
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SHOTLINE_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
+        check_presets()  # before any worker or thread starts
         studio = Studio(settings)
-    except ValueError as err:
+    except (ValueError, FileNotFoundError) as err:  # a setting or a preset file: one sentence, no traceback
         print(f"shotline: {err}", file=sys.stderr)
         return 2
     studio.launch(block=True)

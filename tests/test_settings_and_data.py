@@ -81,3 +81,19 @@ def test_a_shotline_presets_that_is_not_a_folder_is_one_sentence(clean_env, tmp_
 def test_python_dash_m_studio_is_the_shotline_command():
     done = subprocess.run([sys.executable, "-m", "studio", "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "storyboard" in done.stdout and "studio" in done.stdout
+
+
+def test_the_studio_refuses_a_bad_shotline_presets_in_one_sentence(clean_env, tmp_path, capsys):
+    from shotline.app import main
+
+    clean_env.setenv("SHOTLINE_HOME", str(tmp_path / "home"))
+    clean_env.setenv("SHOTLINE_PRESETS", str(tmp_path / "nowhere"))
+    from studio.prompts.presets import default_presets
+
+    default_presets.cache_clear()
+    try:
+        assert main([]) == 2
+    finally:
+        default_presets.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("shotline: SHOTLINE_PRESETS ") and "Traceback" not in err
