@@ -55,6 +55,10 @@ class ModelCard(FileModel):
     notes: str
     negative_prompt: str
     text_encoder_max_tokens: int = _field(gt=0)
+    # optional keys (engine.tiers, engine.quantize)
+    draft: dict[str, Any] | None = None  # the draft tier's step-distilled LoRA, steps and guidance
+    gguf: dict[str, str | None] | None = None  # GGUF single-file transformer(s): repo_id (null: built here), file, file_2
+    ram_gb: dict[str, float] | None = None  # memory mode -> GB of host RAM it needs at the default size
 
     @field_validator("resolutions", mode="before")
     @classmethod
@@ -71,10 +75,10 @@ class ModelCard(FileModel):
             raise Refused("", value, "frames must be 4k+1")
         return value
 
-    @field_validator("vram_gb")
+    @field_validator("vram_gb", "ram_gb")
     @classmethod
-    def _known_modes(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = sorted(set(value) - set(MEMORY_MODES))
+    def _known_modes(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        bad = sorted(set(value or {}) - set(MEMORY_MODES))
         if bad:
             raise Refused("", value, f"it names unknown memory mode(s) {bad}; accepted: {', '.join(MEMORY_MODES)}")
         return value
@@ -118,6 +122,12 @@ def _parse_card(path: Path) -> ModelCard:
         raise CardError(file_sentence(err, path.name, ModelCard)) from None
     if card.id != path.stem:
         raise CardError(f"{path.name}: key 'id' is {card.id!r} but must match the file name {path.stem!r}.")
+    from engine.quantize import check_gguf_card
+    from engine.tiers import check_draft_card
+
+    problem = check_draft_card(card.draft, path.name) or check_gguf_card(card.gguf, path.name)
+    if problem:
+        raise CardError(problem)
     return card
 
 

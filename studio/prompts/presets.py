@@ -48,10 +48,34 @@ class StylePreset:
     steps: int
     guidance: float
     flow_shift: float
+    loras: tuple[dict[str, Any], ...] = ()  # {"model", "source", "scale"}: LoRAs this style adds on that model
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "positive": self.positive, "negative": self.negative,
+        data = {"id": self.id, "name": self.name, "positive": self.positive, "negative": self.negative,
                 "recommended": {"steps": self.steps, "guidance": self.guidance, "flow_shift": self.flow_shift}}
+        if self.loras:
+            data["loras"] = [dict(entry) for entry in self.loras]
+        return data
+
+    def loras_for(self, model: str) -> list[dict[str, Any]]:
+        """The style's LoRAs for `model`, as request LoRAs ({"source", "scale"})."""
+        return [{"source": e["source"], "scale": e["scale"]} for e in self.loras if e["model"] == model]
+
+
+def _style_loras(data: dict[str, Any], where: str) -> tuple[dict[str, Any], ...]:
+    """A style's optional `loras`: [{"model": id, "source": file or hf:..., "scale": number}]."""
+    value = data.get("loras", [])
+    if not isinstance(value, list):
+        raise PresetError(f"{where}: key 'loras' has {value!r}; expected a list.")
+    out = []
+    for i, entry in enumerate(value):
+        ok = isinstance(entry, dict) and set(entry) == {"model", "source", "scale"} \
+            and isinstance(entry["model"], str) and isinstance(entry["source"], str) and entry["source"] \
+            and isinstance(entry["scale"], (int, float)) and not isinstance(entry["scale"], bool)
+        if not ok:
+            raise PresetError(f"{where}: key 'loras[{i}]' has {entry!r}; expected model, source and scale.")
+        out.append({"model": entry["model"], "source": entry["source"], "scale": float(entry["scale"])})
+    return tuple(out)
 
 
 class Bilingual(FileModel):
@@ -89,6 +113,7 @@ class StyleFile(FileModel):
     positive: Bilingual
     negative: MaybeBlank
     recommended: Recommended
+    loras: list[Any] = []  # checked by _style_loras (model, source, scale)
 
 
 def _validated(model: type[FileModel], path: Path) -> Any:
@@ -108,7 +133,7 @@ def parse_style(path: Path) -> StylePreset:
     _id_is_file_name(data.id, path)
     rec = data.recommended
     return StylePreset(data.id, data.name.model_dump(), data.positive.model_dump(), data.negative.model_dump(),
-                       rec.steps, float(rec.guidance), float(rec.flow_shift))
+                       rec.steps, float(rec.guidance), float(rec.flow_shift), _style_loras({"loras": data.loras}, path.name))
 
 
 @dataclass(frozen=True)
