@@ -107,9 +107,7 @@ def model_of(cls: type, *, name: str | None = None) -> type[BaseModel]:
     hints = typing.get_type_hints(cls)
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        kind = hints[f.name]
-        if dataclasses.is_dataclass(kind):
-            kind = model_of(kind)
+        kind = _json_shape(hints[f.name])
         if f.default is not dataclasses.MISSING:
             fields[f.name] = (kind, f.default)
         elif f.default_factory is not dataclasses.MISSING:
@@ -118,6 +116,22 @@ def model_of(cls: type, *, name: str | None = None) -> type[BaseModel]:
             fields[f.name] = (kind, ...)
     return create_model(name or cls.__name__, __config__=ConfigDict(strict=True, extra="forbid", allow_inf_nan=False),
                         **fields)
+
+
+def _json_shape(kind: Any) -> Any:
+    """The JSON form of an annotation: a nested dataclass becomes its model, tuple[X, ...] a list."""
+    import dataclasses
+    import types
+    import typing
+
+    if dataclasses.is_dataclass(kind):
+        return model_of(kind)
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return list[_json_shape(args[0])]  # type: ignore[misc]
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_json_shape(a) for a in args)]  # noqa: UP007 - built from a tuple
+    return kind
 
 
 def field_sentence(err: ValidationError, model: type[BaseModel] | None = None) -> tuple[str, Any, str]:

@@ -20,6 +20,8 @@ GOOD = {"prompt": "a lighthouse at dusk", "model": "tiny", "width": 64, "height"
     ({"guidance": float("nan")}, "guidance nan is not accepted: a finite number."),
     ({"speed": {"cache": 5}}, "speed.cache 5 is not accepted: text."),
     ({"colour": "red"}, "colour 'red' is not accepted: not a known field; known: "),
+    ({"loras": "style.safetensors"}, "loras 'style.safetensors' is not accepted: a list."),
+    ({"loras": [{"source": 5}]}, "loras.0.source 5 is not accepted: text."),
 ])
 def test_a_generation_job_with_a_wrong_type_is_one_sentence(change, sentence):
     with pytest.raises(InvalidRequest) as err:
@@ -29,6 +31,7 @@ def test_a_generation_job_with_a_wrong_type_is_one_sentence(change, sentence):
 
 def test_a_good_generation_job_passes_and_ranges_are_still_the_engines():
     assert validate_generate(dict(GOOD))["prompt"] == GOOD["prompt"]
+    assert validate_generate(GOOD | {"loras": []})["loras"] == []  # JSON lists for the request's tuples
     with pytest.raises(InvalidRequest, match="width x height '96x96' is not accepted"):
         validate_generate(GOOD | {"width": 96, "height": 96})
 
