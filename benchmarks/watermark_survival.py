@@ -3,7 +3,7 @@ issue suggested) against Shotline's block-DC watermark, on 720p frames of two la
 after an H.264 encode at CRF 20 and a second one at CRF 28 (and 35). Prints the share of
 sampled frames that decode to the exact id, and the marking cost per frame.
 
-Usage: python benchmarks/watermark_survival.py
+Usage: pip install ".[bench]"; python benchmarks/watermark_survival.py
 """
 
 from __future__ import annotations

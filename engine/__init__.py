@@ -5,8 +5,6 @@ locally), memory modes, speed options, latent previews and `generate()` with
 typed events and cancellation. Never imports `studio` or `gradio`.
 """
 
-__version__ = "0.1.0"
-
 from engine.cancel import CancelToken  # noqa: E402
 from engine.errors import (  # noqa: E402
     EngineError,
@@ -48,6 +46,7 @@ from engine.weights import (  # noqa: E402
     resolve_weights,
     weights_status,
 )
+from shotline import __version__  # noqa: E402,F401 - the one version number
 
 __all__ = [
     "ATTENTION_BACKENDS",

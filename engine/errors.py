@@ -1,5 +1,9 @@
 """engine: the errors the engine raises. Each message is one sentence for a user.
 
+`UserError` is the base of every error, in the engine and the studio, whose message
+is a sentence fit to show a user as it is (no traceback, no class name): the CLI and
+the browser recognise those by this class, never by name.
+
 The studio decides retry policy from the class: `InvalidRequest` and
 `WeightsUnavailable` are permanent, `OutOfMemory` is transient (retry with a
 lower memory mode), `GenerationCancelled` is not an error at all.
@@ -8,8 +12,12 @@ lower memory mode), `GenerationCancelled` is not an error at all.
 from __future__ import annotations
 
 
-class EngineError(Exception):
-    """Base class; `str(err)` is a sentence fit to show a user."""
+class UserError(Exception):
+    """An error whose `str()` is one sentence for the user (the field, the value, what is accepted)."""
+
+
+class EngineError(UserError):
+    """Base class of the engine's errors; `str(err)` is a sentence fit to show a user."""
 
 
 class InvalidRequest(EngineError, ValueError):

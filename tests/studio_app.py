@@ -5,7 +5,6 @@ with two users (alice, bob) from a users file; generation uses 2 steps and 9 fra
 from __future__ import annotations
 
 import socket
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,14 +28,12 @@ def running_studio(home: Path, *, users: bool = True):
     mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     mp.delenv("SHOTLINE_USERS", raising=False)
     mp.setenv("SHOTLINE_USERS_FILE", str(home / "users.json"))
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from studio.accounts.auth import add_user
 
     if users:
         for name, password in USERS.items():
             add_user(name, password)
-    import app
+    from shotline import app
 
     studio = app.Studio(app.Settings(port=free_port(), devices=["cpu"], defaults={"steps": 2, "max_frames": 9},
                                      max_upload_mb=2))

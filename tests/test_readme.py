@@ -43,8 +43,8 @@ def test_every_command_is_documented_in_the_readme_or_docs():
 
 
 def test_every_settings_variable_in_the_readme_is_read_by_the_code():
-    names = set(re.findall(r"`(SHOTLINE_[A-Z0-9_]+)`", README))
-    code = "".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("*.py"), *ROOT.glob("engine/**/*.py"),
+    names = set(re.findall(r"`((?:SHOTLINE|GRADIO_SERVER)_[A-Z0-9_]+)`", README))
+    code = "".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("shotline/*.py"), *ROOT.glob("engine/**/*.py"),
                                                             *ROOT.glob("studio/**/*.py"), *ROOT.glob("scripts/*.sh")])
     unread = sorted(n for n in names if n not in code)
     assert not unread, f"README documents settings the code never reads: {unread}"

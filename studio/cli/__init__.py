@@ -13,12 +13,12 @@ import logging
 import os
 import sys
 
+from engine.errors import UserError  # every user-facing error: printed as its message, exit code 2
+
 # Modules under studio.cli that define `register(subparsers)`; order = order in --help.
 COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "loras", "jobs", "export", "studio"]
 
-
-class UserError(Exception):
-    """A problem with what the user asked for; printed as its message, exit code 2."""
+__all__ = ["COMMAND_MODULES", "UserError", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,14 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - last line of defence: a sentence, never a traceback
         if os.environ.get("SHOTLINE_DEBUG"):
             raise
-        from engine import EngineError
-
-        if isinstance(err, EngineError):  # an expected outcome with a user sentence: no traceback
-            logging.getLogger("shotline").debug("command failed", exc_info=True)
-            print(f"shotline: {err}", file=sys.stderr)
-        else:
-            logging.getLogger("shotline").error("command failed", exc_info=True)
-            print(f"shotline: {type(err).__name__}: {err}", file=sys.stderr)
+        logging.getLogger("shotline").error("command failed", exc_info=True)
+        print(f"shotline: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
 
 

@@ -1,4 +1,4 @@
-"""studio.cli: `shotline studio` (start the browser studio with its workers; see app.py)
+"""studio.cli: `shotline studio` (start the browser studio with its workers; see shotline/app.py)
 and `shotline users add NAME` (store a salted scrypt hash of a password read from stdin)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from studio.cli import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("studio", help="start the browser studio (with local workers)",
-                              description="Start the browser studio on SHOTLINE_HOST:SHOTLINE_PORT (127.0.0.1:7860).")
+                              description="Start the browser studio on SHOTLINE_HOST:SHOTLINE_PORT (127.0.0.1:7860; "
+                              "GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read where those are unset).")
     p.add_argument("--port", type=int, default=None, help="port (default: SHOTLINE_PORT or 7860)")
     p.add_argument("--host", default=None, help="address to listen on (default: SHOTLINE_HOST or 127.0.0.1)")
     p.set_defaults(func=run_studio)
@@ -35,17 +36,9 @@ def run_studio(args: argparse.Namespace) -> int:
         os.environ["SHOTLINE_PORT"] = str(args.port)
     if args.host:
         os.environ["SHOTLINE_HOST"] = args.host
-    import importlib.util
-    from pathlib import Path
+    from shotline.app import main
 
-    root = Path(__file__).resolve().parents[2] / "app.py"
-    spec = importlib.util.spec_from_file_location("shotline_app", root)
-    if spec is None or spec.loader is None or not root.is_file():
-        raise UserError(f"The studio's app.py was not found at {root}; run from a Shotline checkout.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["shotline_app"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module.main([])
+    return main([])
 
 
 def run_users_add(args: argparse.Namespace) -> int:

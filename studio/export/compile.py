@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shotline.data import asset_path
 from studio.export.presets import Preset
 from studio.export.probe import MediaInfo, check_audio, check_image, check_video, input_url
 from studio.export.subtitles import build_ass, build_srt
 from studio.timeline.model import Subtitle, Timeline
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+FONT_DIR = asset_path("fonts")
 FONT_FAMILY = "Noto Sans CJK SC"
 ASS_NAME = "text.ass"  # relative to the work folder, which is ffmpeg's cwd: no user text in the filter
 FONTS_NAME = "fonts"

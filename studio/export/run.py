@@ -19,13 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.errors import UserError
 from studio.export.compile import ASS_NAME, FONT_DIR, FONTS_NAME, Plan, compile_timeline
 from studio.export.presets import Preset, get_preset
 from studio.export.probe import ffmpeg_exe
 from studio.timeline.model import Subtitle, Timeline
 
 
-class ExportError(RuntimeError):
+class ExportError(UserError, RuntimeError):
     """ffmpeg or signing failed; the message is one sentence for the user."""
 
 

@@ -17,9 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine import CancelToken, GenerationCancelled, GenerationRequest, InvalidRequest, OutOfMemory, StepEvent
+from engine.schema import field_sentence
 from engine.types import MEMORY_MODES
 
 
@@ -143,18 +146,23 @@ KINDS: dict[str, Callable[[dict[str, Any], RunContext], Outcome]] = {
 }
 
 
+class DiagnosticParams(BaseModel):
+    """The diagnostic kind's parameters."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+    steps: int = Field(1, ge=0, le=10_000, json_schema_extra={"accepted": "a whole number from 0 to 10000"})
+    step_s: float = Field(0.0, ge=0, le=3600)
+    echo: Any = None
+    fail: Literal[DIAGNOSTIC_FAILURES] | None = None
+    crash_at: int | None = Field(None, ge=0)
+    oom_above: Literal[MEMORY_MODES] | None = None
+
+
 def validate_diagnostic(params: dict[str, Any]) -> dict[str, Any]:
-    known = {"steps", "step_s", "echo", "fail", "crash_at", "oom_above"}
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ValueError(f"diagnostic parameter(s) {unknown} are not known; accepted: {sorted(known)}.")
-    steps = params.get("steps", 1)
-    if not isinstance(steps, int) or not 0 <= steps <= 10_000:
-        raise ValueError(f"steps {steps!r} is not accepted: a whole number from 0 to 10000.")
-    if params.get("fail") not in (None, *DIAGNOSTIC_FAILURES):
-        raise ValueError(f"fail {params.get('fail')!r} is not accepted: one of {', '.join(DIAGNOSTIC_FAILURES)}.")
-    if params.get("oom_above") not in (None, *MEMORY_MODES):
-        raise ValueError(f"oom_above {params.get('oom_above')!r} is not accepted: one of {', '.join(MEMORY_MODES)}.")
+    try:
+        DiagnosticParams.model_validate(params)
+    except ValidationError as err:
+        raise InvalidRequest(*field_sentence(err, DiagnosticParams)) from None
     return dict(params)
 
 

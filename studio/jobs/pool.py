@@ -1,4 +1,4 @@
-"""studio.jobs: local worker processes. The composition root (app.py) calls
+"""studio.jobs: local worker processes. The composition root (shotline.app) calls
 `start_local_workers()` once: one `shotline worker` process per GPU (one on a CPU-only
 machine), restarted if one dies, stopped with the studio. Each process keeps its own warm
 pipeline; stopping one hands its running job back to the queue."""
@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import IO
 
 from studio import paths
@@ -63,8 +62,6 @@ class WorkerPool:
         if index not in self._logs:
             self._logs[index] = open(log_dir / f"worker-{index}.jsonl", "ab")  # noqa: SIM115 - closed in stop()
         env = {**os.environ, **(self.env or {})}
-        repo_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (repo_root, env.get("PYTHONPATH", "")) if p)
         self.procs[index] = subprocess.Popen(self.command(self.devices[index]), stdin=subprocess.DEVNULL,
                                              stdout=self._logs[index], stderr=subprocess.STDOUT, env=env)
         log.info("worker started", extra={"index": index, "pid": self.procs[index].pid,

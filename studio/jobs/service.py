@@ -7,13 +7,17 @@ mirror's orphan check finds a queued record with no message and enqueues it."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
 import uuid
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ValidationError
 
+from engine.errors import UserError
+from engine.schema import field_sentence, model_of
 from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
@@ -44,6 +48,10 @@ def validate_generate(params: dict[str, Any], *, image_pending: bool = False) ->
     `image_pending`: a held chain part, whose start image is the previous clip's last frame."""
     from engine import GenerationRequest, InvalidRequest, resolve_request
 
+    try:
+        _generation_params().model_validate(params)
+    except ValidationError as err:  # the types (a prompt that is text, a width that is a number) before the ranges
+        raise InvalidRequest(*field_sentence(err, _generation_params())) from None
     request = GenerationRequest.from_dict(params)
     if request.output_path is not None:
         raise InvalidRequest("output_path", request.output_path, "unset: a job's clip goes into the library")
@@ -55,7 +63,15 @@ def validate_generate(params: dict[str, Any], *, image_pending: bool = False) ->
     return request.to_dict()
 
 
-class PolicyBlocked(ValueError):
+@functools.cache
+def _generation_params() -> type[BaseModel]:
+    """A generation job's parameters as a strict pydantic model of engine.GenerationRequest (its fields, kept in step)."""
+    from engine import GenerationRequest
+
+    return model_of(GenerationRequest, name="GenerationParams")
+
+
+class PolicyBlocked(UserError, ValueError):
     """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 

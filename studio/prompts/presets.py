@@ -1,6 +1,7 @@
 """studio.prompts: loading and validating the preset data files under presets/ (styles,
 prompt templates, camera moves, lexicons). Presets are data, never code: a new style is
-a new file. Every file is validated on load and an error names the file and the key."""
+a new file. Styles, templates and camera terms are pydantic models; every file is
+validated on load and an error is one sentence naming the file, the key and the value."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from engine.models import PRESETS_DIR
+from pydantic import ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+from engine.errors import UserError
+from engine.schema import FileModel, Refused, file_sentence
+from shotline.data import preset_path
+from shotline.data import shipped as _shipped
 
 LANGS = ("en", "zh")
+PRESETS_DIR = _shipped("presets")  # the shipped folder; read through preset_path() so SHOTLINE_PRESETS applies
 
 
-class PresetError(ValueError):
+class PresetError(UserError, ValueError):
     """A preset file is malformed; the message names the file and the key."""
 
 
@@ -30,35 +37,6 @@ def read_json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise PresetError(f"{path.name}: the top level must be a JSON object, not {type(data).__name__}.")
     return data
-
-
-def need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    """data[key] if present and of `kind`; otherwise a PresetError naming `where` and the key."""
-    if key not in data:
-        raise PresetError(f"{where}: key '{key}' is missing.")
-    value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        names = " or ".join(t.__name__ for t in (kind if isinstance(kind, tuple) else (kind,)))
-        raise PresetError(f"{where}: key '{key}' has {value!r}; expected {names}.")
-    return value
-
-
-def bilingual(data: dict[str, Any], key: str, where: str, allow_empty: bool = False) -> dict[str, str]:
-    """A {"en": str, "zh": str} pair under `key`."""
-    value = need(data, key, dict, where)
-    for lang in LANGS:
-        text = need(value, lang, str, f"{where}: key '{key}'")
-        if not allow_empty and not text.strip():
-            raise PresetError(f"{where}: key '{key}.{lang}' is empty.")
-    return {lang: value[lang] for lang in LANGS}
-
-
-def string_list(data: dict[str, Any], key: str, where: str) -> list[str]:
-    value = need(data, key, list, where)
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise PresetError(f"{where}: key '{key}[{i}]' has {item!r}; expected a non-empty string.")
-    return value
 
 
 @dataclass(frozen=True)
@@ -100,29 +78,62 @@ def _style_loras(data: dict[str, Any], where: str) -> tuple[dict[str, Any], ...]
     return tuple(out)
 
 
+class Bilingual(FileModel):
+    """{"en": ..., "zh": ...}: the same words in both languages, neither left blank."""
+
+    en: str
+    zh: str
+
+    @model_validator(mode="after")
+    def _not_blank(self) -> Bilingual:
+        for lang in LANGS:
+            if not getattr(self, lang).strip():
+                raise Refused(lang, getattr(self, lang), "it must not be empty")
+        return self
+
+
+class MaybeBlank(FileModel):
+    """{"en": ..., "zh": ...} where either may be empty (a negative prompt, a joiner)."""
+
+    en: str
+    zh: str
+
+
+class Recommended(FileModel):
+    steps: int = Field(ge=1, le=200, json_schema_extra={"accepted": "1 to 200"})
+    guidance: float = Field(gt=0, le=20, json_schema_extra={"accepted": "above 0, at most 20"})
+    flow_shift: float = Field(gt=0, le=20, json_schema_extra={"accepted": "above 0, at most 20"})
+
+
+class StyleFile(FileModel):
+    """presets/styles/<id>.json."""
+
+    id: str
+    name: Bilingual
+    positive: Bilingual
+    negative: MaybeBlank
+    recommended: Recommended
+    loras: list[Any] = []  # checked by _style_loras (model, source, scale)
+
+
+def _validated(model: type[FileModel], path: Path) -> Any:
+    try:
+        return model.model_validate(read_json(path))
+    except ValidationError as err:
+        raise PresetError(file_sentence(err, path.name, model)) from None
+
+
+def _id_is_file_name(value: str, path: Path) -> None:
+    if value != path.stem:
+        raise PresetError(f"{path.name}: key 'id' is {value!r} but must match the file name {path.stem!r}.")
+
+
 def parse_style(path: Path) -> StylePreset:
-    data = read_json(path)
-    where = path.name
-    allowed = {"id", "name", "positive", "negative", "recommended", "loras"}
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise PresetError(f"{where}: unknown key(s) {extra}; accepted: {sorted(allowed)}.")
-    sid = need(data, "id", str, where)
-    if sid != path.stem:
-        raise PresetError(f"{where}: key 'id' is {sid!r} but must match the file name {path.stem!r}.")
-    rec = need(data, "recommended", dict, where)
-    steps = need(rec, "steps", int, f"{where}: key 'recommended'")
-    guidance = need(rec, "guidance", (int, float), f"{where}: key 'recommended'")
-    shift = need(rec, "flow_shift", (int, float), f"{where}: key 'recommended'")
-    if not 1 <= steps <= 200:
-        raise PresetError(f"{where}: key 'recommended.steps' is {steps}; accepted: 1 to 200.")
-    if not 0 < guidance <= 20:
-        raise PresetError(f"{where}: key 'recommended.guidance' is {guidance}; accepted: above 0, at most 20.")
-    if not 0 < shift <= 20:
-        raise PresetError(f"{where}: key 'recommended.flow_shift' is {shift}; accepted: above 0, at most 20.")
-    return StylePreset(sid, bilingual(data, "name", where), bilingual(data, "positive", where),
-                       bilingual(data, "negative", where, allow_empty=True), steps, float(guidance), float(shift),
-                       _style_loras(data, where))
+    data: StyleFile = _validated(StyleFile, path)
+    _id_is_file_name(data.id, path)
+    rec = data.recommended
+    return StylePreset(data.id, data.name.model_dump(), data.positive.model_dump(), data.negative.model_dump(),
+                       rec.steps, float(rec.guidance), float(rec.flow_shift), _style_loras({"loras": data.loras}, path.name))
 
 
 @dataclass(frozen=True)
@@ -137,18 +148,27 @@ class PromptTemplate:
 TEMPLATE_PARTS = ("subject", "scene", "motion", "camera", "aesthetic", "style")
 
 
+class TemplateFile(FileModel):
+    """presets/templates/<id>.json: the order of the prompt's parts and how they are joined."""
+
+    id: str
+    description: str
+    order: list[str]
+    joiner: MaybeBlank
+    end: MaybeBlank
+
+    @field_validator("order")
+    @classmethod
+    def _each_part_once(cls, order: list[str]) -> list[str]:
+        if sorted(order) != sorted(TEMPLATE_PARTS):
+            raise Refused("", order, f"it must name each of {', '.join(TEMPLATE_PARTS)} once")
+        return order
+
+
 def parse_template(path: Path) -> PromptTemplate:
-    data = read_json(path)
-    where = path.name
-    tid = need(data, "id", str, where)
-    if tid != path.stem:
-        raise PresetError(f"{where}: key 'id' is {tid!r} but must match the file name {path.stem!r}.")
-    order = string_list(data, "order", where)
-    bad = [p for p in order if p not in TEMPLATE_PARTS]
-    if bad or sorted(order) != sorted(TEMPLATE_PARTS):
-        raise PresetError(f"{where}: key 'order' is {order}; it must name each of {', '.join(TEMPLATE_PARTS)} once.")
-    return PromptTemplate(tid, need(data, "description", str, where), tuple(order),
-                          bilingual(data, "joiner", where, allow_empty=True), bilingual(data, "end", where, allow_empty=True))
+    data: TemplateFile = _validated(TemplateFile, path)
+    _id_is_file_name(data.id, path)
+    return PromptTemplate(data.id, data.description, tuple(data.order), data.joiner.model_dump(), data.end.model_dump())
 
 
 @dataclass(frozen=True)
@@ -164,34 +184,51 @@ class CameraTerm:
         return {"id": self.id, "en": self.en, "zh": self.zh}
 
 
+class CameraEntry(FileModel):
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+    prompt: Bilingual
+
+    @field_validator("aliases")
+    @classmethod
+    def _no_blank_alias(cls, aliases: list[str]) -> list[str]:
+        if any(not a.strip() for a in aliases):
+            raise Refused("", aliases, "every alias must be a non-empty string")
+        return aliases
+
+
+class CameraFile(FileModel):
+    """presets/camera.json: shot sizes and camera moves, with the words that name them."""
+
+    model_config = ConfigDict(extra="ignore")  # room for notes beside the two lists
+    sizes: list[CameraEntry]
+    moves: list[CameraEntry]
+
+
 def parse_camera(path: Path) -> dict[str, list[CameraTerm]]:
-    data = read_json(path)
-    out: dict[str, list[CameraTerm]] = {}
-    for key, kind in (("sizes", "size"), ("moves", "move")):
-        items = need(data, key, list, path.name)
-        out[key] = []
-        for i, item in enumerate(items):
-            where = f"{path.name}: {key}[{i}]"
-            if not isinstance(item, dict):
-                raise PresetError(f"{where} must be an object.")
-            out[key].append(CameraTerm(need(item, "id", str, where), kind, need(item, "en", str, where),
-                                       need(item, "zh", str, where), tuple(string_list(item, "aliases", where)),
-                                       bilingual(item, "prompt", where)))
-    return out
+    data: CameraFile = _validated(CameraFile, path)
+    return {key: [CameraTerm(e.id, kind, e.en, e.zh, tuple(e.aliases), e.prompt.model_dump()) for e in getattr(data, key)]
+            for key, kind in (("sizes", "size"), ("moves", "move"))}
+
+
+Words = Annotated[list[Annotated[str, Field(min_length=1, pattern=r"\S")]], Field()]
+
+
+def _entries_model(text_key: str) -> type[FileModel]:
+    """A times/moods lexicon: entries of id, zh words, en words and a bilingual `text_key`."""
+    entry = create_model(f"LexiconEntry_{text_key}", __base__=FileModel, id=(str, ...), zh=(Words, ...),
+                         en=(Words, ...), **{text_key: (Bilingual, ...)})
+    return create_model(f"Lexicon_{text_key}", __base__=FileModel, description=(str, ""),
+                        entries=(list[entry], ...))  # type: ignore[valid-type]
 
 
 def parse_lexicon_entries(path: Path, text_key: str) -> list[dict[str, Any]]:
     """Entries of a times/moods lexicon: id, zh words, en words and a bilingual `text_key`."""
-    data = read_json(path)
-    entries = need(data, "entries", list, path.name)
-    out = []
-    for i, item in enumerate(entries):
-        where = f"{path.name}: entries[{i}]"
-        if not isinstance(item, dict):
-            raise PresetError(f"{where} must be an object.")
-        out.append({"id": need(item, "id", str, where), "zh": string_list(item, "zh", where),
-                    "en": string_list(item, "en", where), text_key: bilingual(item, text_key, where)})
-    return out
+    data = _validated(_entries_model(text_key), path)
+    return [{"id": e.id, "zh": list(e.zh), "en": list(e.en), text_key: getattr(e, text_key).model_dump()}
+            for e in data.entries]
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: caches key on the loaded object
@@ -223,22 +260,27 @@ class Presets:
 
 
 def _word_lists(path: Path, keys: tuple[str, ...]) -> dict[str, list[str]]:
-    data = read_json(path)
-    return {key: string_list(data, key, path.name) for key in keys}
+    """A word lexicon (en.json, zh.json): a description and one list of words per key."""
+    model = create_model(f"Words_{path.stem}", __base__=FileModel, description=(str, ""),
+                         **{key: (Words, ...) for key in keys})
+    data = _validated(model, path)
+    return {key: list(getattr(data, key)) for key in keys}
 
 
 def load_presets(folder: Path | None = None) -> Presets:
-    """Read and validate every preset file under `folder` (default: the project's presets/)."""
-    root = Path(folder) if folder else PRESETS_DIR
-    styles = {s.id: s for s in (parse_style(p) for p in sorted((root / "styles").glob("*.json")))}
+    """Read and validate every preset file under `folder` (default: the shipped presets/, with SHOTLINE_PRESETS over them)."""
+    def at(name: str) -> Path:  # `folder` whole, or the shipped presets with SHOTLINE_PRESETS over them
+        return Path(folder) / name if folder else preset_path(name)
+
+    styles = {s.id: s for s in (parse_style(p) for p in sorted(at("styles").glob("*.json")))}
     if not styles:
-        raise PresetError(f"{root / 'styles'}: no style presets found.")
-    templates = {t.id: t for t in (parse_template(p) for p in sorted((root / "templates").glob("*.json")))}
+        raise PresetError(f"{at('styles')}: no style presets found.")
+    templates = {t.id: t for t in (parse_template(p) for p in sorted(at("templates").glob("*.json")))}
     if "wan" not in templates:
-        raise PresetError(f"{root / 'templates'}: the 'wan' template is missing.")
-    lex = root / "lexicon"
+        raise PresetError(f"{at('templates')}: the 'wan' template is missing.")
+    lex = at("lexicon")
     return Presets(
-        styles=styles, templates=templates, camera=parse_camera(root / "camera.json"),
+        styles=styles, templates=templates, camera=parse_camera(at("camera.json")),
         times=parse_lexicon_entries(lex / "times.json", "lighting"),
         moods=parse_lexicon_entries(lex / "moods.json", "aesthetic"),
         en=_word_lists(lex / "en.json", ("people", "places", "pronouns", "verbs", "stop_subject")),

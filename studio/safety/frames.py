@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from engine.errors import UserError
+
 EXPOSED_LABELS = ("FEMALE_BREAST_EXPOSED", "FEMALE_GENITALIA_EXPOSED", "MALE_GENITALIA_EXPOSED",
                   "BUTTOCKS_EXPOSED", "ANUS_EXPOSED")
 
 
-class FrameCheckerUnavailable(RuntimeError):
+class FrameCheckerUnavailable(UserError, RuntimeError):
     """The backend's package is not installed; the message says how to add it."""
 
 

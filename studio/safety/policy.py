@@ -12,13 +12,15 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from studio.prompts.presets import PresetError, bilingual, need, read_json, string_list
+from pydantic import Field, ValidationError, field_validator
+
+from engine.schema import FileModel, Refused, file_sentence
+from studio.prompts.presets import Bilingual, PresetError, read_json
 
 ACTIONS = ("block", "warn")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-KEYS = {"category", "name", "action", "terms", "allow", "advice"}
 
 
 @dataclass(frozen=True)
@@ -67,41 +69,60 @@ def _phrase_pattern(phrases: tuple[str, ...], plurals: bool) -> re.Pattern[str] 
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + r")(?![a-z0-9])")
 
 
+class TermLists(FileModel):
+    """{"en": [...], "zh": [...]}; either may be left out. Terms are normalised (NFKC, lower case)."""
+
+    en: list[str] = []
+    zh: list[str] = []
+
+    @field_validator("en", "zh")
+    @classmethod
+    def _normalised(cls, items: list[str]) -> list[str]:
+        if any(not t.strip() for t in items):
+            raise Refused("", items, "every term must be a non-empty string", verb="has")
+        return [normalise(t.strip()) for t in items]
+
+    @field_validator("zh")
+    @classmethod
+    def _two_characters(cls, items: list[str]) -> list[str]:
+        short = [t for t in items if len(t) < 2]
+        if short:
+            raise Refused("", short[0], "a Chinese term needs two characters or more, or it would match ordinary words",
+                          verb="has")
+        return items
+
+
+class CategoryFile(FileModel):
+    """presets/safety/<file>.json (or SHOTLINE_HOME/safety/): one category of the policy."""
+
+    category: str = Field(pattern=r"^[a-z0-9_\-]+$",
+                          json_schema_extra={"accepted": "lower-case letters, digits, '_' or '-'"})
+    name: Bilingual
+    action: Literal["block", "warn"]
+    terms: TermLists
+    allow: TermLists = TermLists()
+    advice: Bilingual | None = None
+
+    @field_validator("terms")
+    @classmethod
+    def _some_terms(cls, terms: TermLists) -> TermLists:
+        if not terms.en and not terms.zh:
+            raise Refused("", terms.model_dump(), "it has no terms in 'en' or 'zh'", verb="has")
+        return terms
+
+
 def parse_category(path: Path) -> Category:
-    data = read_json(path)
-    where = path.name
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise PresetError(f"{where}: unknown key(s) {unknown}; accepted: {sorted(KEYS)}.")
-    cid = need(data, "category", str, where)
-    if not re.fullmatch(r"[a-z0-9_\-]+", cid):
-        raise PresetError(f"{where}: key 'category' is {cid!r}; use lower-case letters, digits, '_' or '-'.")
-    action = need(data, "action", str, where)
-    if action not in ACTIONS:
-        raise PresetError(f"{where}: key 'action' is {action!r}; accepted: {', '.join(ACTIONS)}.")
-    terms = need(data, "terms", dict, where)
-    allow = data.get("allow", {"en": [], "zh": []})
-    if not isinstance(allow, dict):
-        raise PresetError(f"{where}: key 'allow' must be an object with 'en' and 'zh' lists.")
-    lists: dict[str, tuple[str, ...]] = {}
-    for key, block in (("terms", terms), ("allow", allow)):
-        for lang in ("en", "zh"):
-            items = string_list(block, lang, f"{where}: key '{key}'") if lang in block else []
-            items = [normalise(t.strip()) for t in items]
-            if lang == "zh":
-                short = [t for t in items if len(t) < 2]
-                if short:
-                    raise PresetError(f"{where}: key '{key}.zh' has {short[0]!r}; a Chinese term needs two "
-                                      f"characters or more, or it would match ordinary words.")
-            lists[f"{key}.{lang}"] = tuple(items)
-    if not lists["terms.en"] and not lists["terms.zh"]:
-        raise PresetError(f"{where}: key 'terms' has no terms in 'en' or 'zh'.")
-    advice = bilingual(data, "advice", where) if "advice" in data else None
-    en_terms = tuple(t for t in lists["terms.en"] if not CJK.search(t))
-    zh_terms = lists["terms.zh"] + tuple(t for t in lists["terms.en"] if CJK.search(t))
-    allow_all = lists["allow.en"] + lists["allow.zh"]
-    return Category(cid, bilingual(data, "name", where), action, advice, where, en_terms, zh_terms,
-                    lists["allow.en"], lists["allow.zh"], _phrase_pattern(en_terms, plurals=True),
+    try:
+        data = CategoryFile.model_validate(read_json(path))
+    except ValidationError as err:
+        raise PresetError(file_sentence(err, path.name, CategoryFile)) from None
+    terms, allow = data.terms, data.allow
+    en_terms = tuple(t for t in terms.en if not CJK.search(t))
+    zh_terms = tuple(terms.zh) + tuple(t for t in terms.en if CJK.search(t))
+    allow_all = (*allow.en, *allow.zh)
+    return Category(data.category, data.name.model_dump(), data.action,
+                    data.advice.model_dump() if data.advice else None, path.name, en_terms, zh_terms,
+                    tuple(allow.en), tuple(allow.zh), _phrase_pattern(en_terms, plurals=True),
                     _phrase_pattern(tuple(a for a in allow_all if not CJK.search(a)), plurals=True))
 
 
@@ -162,10 +183,10 @@ class SafetyPolicy:
 
 def policy_folders() -> list[Path]:
     """presets/safety/ and, where it exists, SHOTLINE_HOME/safety/ (a company's own files)."""
-    from engine.models import PRESETS_DIR
+    from shotline.data import preset_path
     from studio.paths import home
 
-    return [PRESETS_DIR / "safety", home() / "safety"]
+    return [preset_path("safety"), home() / "safety"]
 
 
 def load_policy(folders: list[Path] | None = None) -> SafetyPolicy:

@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlite_utils
 
+from shotline import data
 from studio.jobs.chain import shot_state
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+ASSETS_DIR = data.asset_path()
 DEMO_LOGO = ASSETS_DIR / "demo-logo.png"
 DEMO_MUSIC = ASSETS_DIR / "demo-music.m4a"
 

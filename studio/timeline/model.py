@@ -2,127 +2,168 @@
 
 A timeline is a video track of clips (with transitions between neighbours), optional
 title and end cards, music tracks, a logo overlay, subtitles and the AI-generated label
-(always on). Every dataclass validates itself on construction and round-trips through
-`to_dict()` / `from_dict()`; `Timeline.from_dict` names the field that is wrong.
+(always on). Every part is a pydantic model that validates itself on construction and
+round-trips through `to_dict()` / `from_dict()`; an error is one sentence that names the
+field, the value and what is accepted.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 TRANSITIONS = ("cut", "crossfade", "fade-black", "fade-white", "wipe", "slide")
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 SUB_POSITIONS = ("bottom", "middle", "top")
 LABEL_LANGUAGES = ("zh", "en", "zh+en")
 LABEL_WORDING = {"zh": "本视频由AI生成", "en": "AI-generated", "zh+en": "本视频由AI生成 · AI-generated"}
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_TEXT = 2000
+Number = int | float
 
 
 def _bad(field_name: str, value: Any, accepted: str) -> ValueError:
     return ValueError(f"{field_name} {value!r} is not accepted; {accepted}.")
 
 
-def _num(name: str, value: Any, lo: float = 0.0, hi: float = math.inf, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not lo <= value <= hi:
-        raise _bad(name, value, f"a number from {lo:g} to {hi:g}")
+def _num(lo: float = 0.0, hi: float = math.inf, default: Any = ..., **kw: Any) -> Any:
+    return Field(default, ge=lo, le=hi, json_schema_extra={"accepted": f"a number from {lo:g} to {hi:g}"}, **kw)
 
 
-def _colour(name: str, value: Any) -> None:
-    if not isinstance(value, str) or not _COLOUR.match(value):
-        raise _bad(name, value, "a colour like '#ffffff'")
+def _choice(options: tuple[str, ...], default: Any = ...) -> Any:
+    return Field(default, json_schema_extra={"accepted": "one of " + ", ".join(options)})
 
 
-def _text(name: str, value: Any, allow_empty: bool = True) -> None:
-    if not isinstance(value, str) or len(value) > MAX_TEXT or (not allow_empty and not value.strip()):
-        raise _bad(name, value if not isinstance(value, str) else value[:40], f"text of 1 to {MAX_TEXT} characters")
+def _text(default: Any = ..., min_length: int = 0) -> Any:
+    return Field(default, min_length=min_length, max_length=MAX_TEXT,
+                 json_schema_extra={"accepted": f"text of 1 to {MAX_TEXT} characters"})
 
 
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> None:
-    if value not in options:
-        raise _bad(name, value, "one of " + ", ".join(options))
+def _colour(default: str) -> Any:
+    return Field(default, pattern=COLOUR, json_schema_extra={"accepted": "a colour like '#ffffff'"})
 
 
-def _path(name: str, value: Any) -> None:
-    if not isinstance(value, str) or not value or "\x00" in value:
-        raise _bad(name, value, "a file path")
+def _path() -> Any:
+    return Field(min_length=1, pattern=r"^[^\x00]+$", json_schema_extra={"accepted": "a file path"})
 
 
-class _Data:
-    """Shared (de)serialisation: unknown keys are refused with their name."""
+_OBJECT = ("model_type", "dict_type", "model_attributes_type")
+_TYPES = {"bool_type": "true or false", "list_type": "a list", "string_type": "text", "float_type": "a number",
+          "int_type": "a whole number"}
+
+
+class _Data(BaseModel):
+    """Shared behaviour: positional arguments in field order (as the parts were always built),
+    strict types, unknown keys refused with their name, and one sentence for any bad value."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, revalidate_instances="never")
+    LABEL: ClassVar[str] = ""  # how this part's fields are named in a sentence: "clip in_s"
+
+    def __init__(self, *args: Any, **data: Any):
+        for name, value in zip(type(self).model_fields, args, strict=False):
+            data[name] = value
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            raise _sentence(err, type(self), "") from None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload]
+        return self.model_dump()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = ""):  # noqa: ANN206
         if not isinstance(data, dict):
             raise _bad(where or cls.__name__, data, "an object")
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise _bad(f"{where or cls.__name__} key", unknown[0], "one of " + ", ".join(sorted(names)))
-        return cls(**data)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise _sentence(err, cls, where) from None
 
 
-@dataclass
+def _sentence(err: ValidationError, model: type[_Data], where: str) -> ValueError:
+    """The first problem in `err` as "<part> <field> <value> is not accepted; <what is>."."""
+    first = err.errors(include_url=False)[0]
+    kind, loc, value, ctx = first["type"], tuple(first["loc"]), first.get("input"), first.get("ctx") or {}
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueError):
+        return ctx["error"]  # a validator's own sentence
+    part: type[_Data] = model
+    label, name = where or model.__name__, ""
+    for i, step in enumerate(loc):
+        if isinstance(step, int):
+            label = f"{label} {step}"
+            continue
+        field = part.model_fields.get(step)
+        inner = _part_of(field.annotation) if field is not None else None
+        if inner is not None and i < len(loc) - 1:
+            part, label = inner, inner.LABEL
+        else:
+            name = step
+            break
+    if kind == "extra_forbidden":
+        return _bad(f"{label} key", name, "one of " + ", ".join(sorted(part.model_fields)))
+    if kind in _OBJECT:
+        return _bad(f"{label} {name}".strip(), value, "an object")
+    field = part.model_fields.get(name)
+    extra = field.json_schema_extra if field is not None else None
+    accepted = extra.get("accepted") if isinstance(extra, dict) else None
+    shown = value[:40] if isinstance(value, str) and len(value) > 40 else value
+    return _bad(f"{part.LABEL} {name}", shown, accepted or _TYPES.get(kind, first["msg"].lower()))
+
+
+def _part_of(annotation: Any) -> type[_Data] | None:
+    """The _Data class inside an annotation such as `Clip`, `list[Clip]` or `Card | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, _Data):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _part_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 class Subtitle(_Data):
     """One subtitle line; times in seconds (clip-relative inside a clip, else timeline time)."""
 
-    start_s: float
-    end_s: float
-    text: str
+    LABEL: ClassVar[str] = "subtitle"
+    start_s: float = _num()
+    end_s: float = _num()
+    text: str = _text()
 
-    def __post_init__(self) -> None:
-        _num("subtitle start_s", self.start_s)
-        _num("subtitle end_s", self.end_s)
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Subtitle:
         if self.end_s <= self.start_s:
             raise _bad("subtitle end_s", self.end_s, f"a time after its start_s {self.start_s:g}")
-        _text("subtitle text", self.text)
+        return self
 
 
-@dataclass
 class SubtitleStyle(_Data):
-    font: str = "Noto Sans CJK SC"
-    size: int = 48  # pixels at 1080 lines; scaled with the output height
-    colour: str = "#ffffff"
-    outline_colour: str = "#000000"
-    outline: float = 3.0
-    position: str = "bottom"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.font, str) or not re.fullmatch(r"[\w .-]{1,64}", self.font):
-            raise _bad("subtitle font", self.font, "a font family name of letters, digits, spaces, dots or dashes")
-        _num("subtitle size", self.size, 8, 300)
-        _colour("subtitle colour", self.colour)
-        _colour("subtitle outline_colour", self.outline_colour)
-        _num("subtitle outline", self.outline, 0, 20)
-        _choice("subtitle position", self.position, SUB_POSITIONS)
+    LABEL: ClassVar[str] = "subtitle"
+    font: str = Field("Noto Sans CJK SC", pattern=r"^[\w .-]{1,64}$", json_schema_extra={
+        "accepted": "a font family name of letters, digits, spaces, dots or dashes"})
+    size: Number = _num(8, 300, 48)  # pixels at 1080 lines; scaled with the output height
+    colour: str = _colour("#ffffff")
+    outline_colour: str = _colour("#000000")
+    outline: float = _num(0, 20, 3.0)
+    position: Literal["bottom", "middle", "top"] = _choice(SUB_POSITIONS, "bottom")
 
 
-@dataclass
 class Clip(_Data):
     """A piece of a source video: `in_s` to `out_s` (None = to its end), played at `speed`."""
 
-    source: str
-    in_s: float = 0.0
-    out_s: float | None = None
-    speed: float = 1.0
-    subtitles: list[Subtitle] = field(default_factory=list)
+    LABEL: ClassVar[str] = "clip"
+    source: str = _path()
+    in_s: float = _num(default=0.0)
+    out_s: float | None = _num(default=None)
+    speed: float = _num(0.25, 4.0, 1.0)
+    subtitles: list[Subtitle] = Field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        _path("clip source", self.source)
-        _num("clip in_s", self.in_s)
-        _num("clip out_s", self.out_s, allow_none=True)
+    @model_validator(mode="after")
+    def _out_after_in(self) -> Clip:
         if self.out_s is not None and self.out_s <= self.in_s:
             raise _bad("clip out_s", self.out_s, f"a time after in_s {self.in_s:g}")
-        _num("clip speed", self.speed, 0.25, 4.0)
-        self.subtitles = [s if isinstance(s, Subtitle) else Subtitle.from_dict(s, "subtitle") for s in self.subtitles]
+        return self
 
     def length(self, source_duration: float) -> float:
         """Seconds this clip lasts on the timeline, given its source's duration."""
@@ -132,156 +173,135 @@ class Clip(_Data):
         return (end - self.in_s) / self.speed
 
 
-@dataclass
 class Transition(_Data):
-    kind: str = "cut"
-    duration_s: float = 0.0
+    LABEL: ClassVar[str] = "transition"
+    kind: Literal["cut", "crossfade", "fade-black", "fade-white", "wipe", "slide"] = _choice(TRANSITIONS, "cut")
+    duration_s: float = _num(0, 10, 0.0)
 
-    def __post_init__(self) -> None:
-        _choice("transition kind", self.kind, TRANSITIONS)
-        _num("transition duration_s", self.duration_s, 0, 10)
+    @model_validator(mode="after")
+    def _length_fits_kind(self) -> Transition:
         if self.kind == "cut":
             self.duration_s = 0.0
         elif self.duration_s <= 0:
             raise _bad("transition duration_s", self.duration_s, f"more than 0 seconds for a {self.kind}")
+        return self
 
 
-@dataclass
 class Card(_Data):
     """A title or end card: text on a plain background."""
 
-    text: str
-    duration_s: float = 2.0
-    background: str = "#000000"
-    colour: str = "#ffffff"
-    size: int = 72
+    LABEL: ClassVar[str] = "card"
+    text: str = _text(min_length=1)
+    duration_s: float = _num(0.5, 30, 2.0)
+    background: str = _colour("#000000")
+    colour: str = _colour("#ffffff")
+    size: Number = _num(8, 300, 72)
 
-    def __post_init__(self) -> None:
-        _text("card text", self.text, allow_empty=False)
-        _num("card duration_s", self.duration_s, 0.5, 30)
-        _colour("card background", self.background)
-        _colour("card colour", self.colour)
-        _num("card size", self.size, 8, 300)
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise _bad("card text", text, f"text of 1 to {MAX_TEXT} characters")
+        return text
 
 
-@dataclass
 class MusicTrack(_Data):
     """Music placed at `offset_s` on the timeline, from `trim_in_s` to `trim_out_s` of the file."""
 
-    source: str
-    offset_s: float = 0.0
-    trim_in_s: float = 0.0
-    trim_out_s: float | None = None
-    volume: float = 1.0
-    fade_in_s: float = 0.0
-    fade_out_s: float = 0.0
+    LABEL: ClassVar[str] = "music"
+    source: str = _path()
+    offset_s: float = _num(default=0.0)
+    trim_in_s: float = _num(default=0.0)
+    trim_out_s: float | None = _num(default=None)
+    volume: float = _num(0, 4, 1.0)
+    fade_in_s: float = _num(0, 60, 0.0)
+    fade_out_s: float = _num(0, 60, 0.0)
     loop: bool = False
 
-    def __post_init__(self) -> None:
-        _path("music source", self.source)
-        _num("music offset_s", self.offset_s)
-        _num("music trim_in_s", self.trim_in_s)
-        _num("music trim_out_s", self.trim_out_s, allow_none=True)
+    @model_validator(mode="after")
+    def _trim_out_after_in(self) -> MusicTrack:
         if self.trim_out_s is not None and self.trim_out_s <= self.trim_in_s:
             raise _bad("music trim_out_s", self.trim_out_s, f"a time after trim_in_s {self.trim_in_s:g}")
-        _num("music volume", self.volume, 0, 4)
-        _num("music fade_in_s", self.fade_in_s, 0, 60)
-        _num("music fade_out_s", self.fade_out_s, 0, 60)
-        if not isinstance(self.loop, bool):
-            raise _bad("music loop", self.loop, "true or false")
+        return self
 
 
-@dataclass
 class Logo(_Data):
     """An image over the video: at a corner, or at x/y (pixels from the top-left)."""
 
-    source: str
-    corner: str | None = "top-right"
-    x: int | None = None
-    y: int | None = None
-    scale: float = 0.12  # logo width as a fraction of the output width
-    opacity: float = 0.9
-    margin: int = 24
-    start_s: float = 0.0
-    end_s: float | None = None
+    LABEL: ClassVar[str] = "logo"
+    source: str = _path()
+    corner: Literal["top-left", "top-right", "bottom-left", "bottom-right"] | None = _choice(CORNERS, "top-right")
+    x: Number | None = _num(0, 10000, None)
+    y: Number | None = _num(0, 10000, None)
+    scale: float = _num(0.01, 1.0, 0.12)  # logo width as a fraction of the output width
+    opacity: float = _num(0, 1, 0.9)
+    margin: Number = _num(0, 1000, 24)
+    start_s: float = _num(default=0.0)
+    end_s: float | None = _num(default=None)
 
-    def __post_init__(self) -> None:
-        _path("logo source", self.source)
+    @model_validator(mode="after")
+    def _placed_once(self) -> Logo:
         if self.x is not None or self.y is not None:
-            _num("logo x", self.x, 0, 10000)
-            _num("logo y", self.y, 0, 10000)
+            for axis in ("x", "y"):
+                if getattr(self, axis) is None:
+                    raise _bad(f"logo {axis}", None, "a number from 0 to 10000")
             self.corner = None
-        else:
-            _choice("logo corner", self.corner, CORNERS)
-        _num("logo scale", self.scale, 0.01, 1.0)
-        _num("logo opacity", self.opacity, 0, 1)
-        _num("logo margin", self.margin, 0, 1000)
-        _num("logo start_s", self.start_s)
-        _num("logo end_s", self.end_s, allow_none=True)
+        elif self.corner is None:
+            raise _bad("logo corner", None, "one of " + ", ".join(CORNERS))
         if self.end_s is not None and self.end_s <= self.start_s:
             raise _bad("logo end_s", self.end_s, f"a time after start_s {self.start_s:g}")
+        return self
 
 
-@dataclass
 class AILabel(_Data):
     """The visible AI-generated label; always burned in. `text` overrides the wording."""
 
-    position: str = "top-left"
-    language: str = "zh+en"
-    text: str | None = None
-    size: int = 32
+    LABEL: ClassVar[str] = "label"
+    position: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = _choice(CORNERS, "top-left")
+    language: Literal["zh", "en", "zh+en"] = _choice(LABEL_LANGUAGES, "zh+en")
+    text: str | None = Field(None, min_length=1, max_length=80,
+                             json_schema_extra={"accepted": "a label of at most 80 characters"})
+    size: Number = _num(12, 200, 32)
 
-    def __post_init__(self) -> None:
-        _choice("label position", self.position, CORNERS)
-        _choice("label language", self.language, LABEL_LANGUAGES)
-        if self.text is not None:
-            _text("label text", self.text, allow_empty=False)
-            if len(self.text) > 80:
-                raise _bad("label text", self.text[:40], "a label of at most 80 characters")
-        _num("label size", self.size, 12, 200)
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str | None) -> str | None:
+        if text is not None and not text.strip():
+            raise _bad("label text", text, f"text of 1 to {MAX_TEXT} characters")
+        return text
 
     @property
     def wording(self) -> str:
         return self.text or LABEL_WORDING[self.language]
 
 
-@dataclass
 class Timeline(_Data):
-    clips: list[Clip]
-    transitions: list[Transition] = field(default_factory=list)
+    LABEL: ClassVar[str] = "timeline"
+    clips: list[Clip] = Field(min_length=1, json_schema_extra={"accepted": "a list with at least one clip"})
+    transitions: list[Transition] = Field(default_factory=list)
     title: Card | None = None
     end_card: Card | None = None
-    music: list[MusicTrack] = field(default_factory=list)
+    music: list[MusicTrack] = Field(default_factory=list)
     logo: Logo | None = None
-    subtitles: list[Subtitle] = field(default_factory=list)
-    subtitle_style: SubtitleStyle = field(default_factory=SubtitleStyle)
-    label: AILabel = field(default_factory=AILabel)
-    preset: str = "720p"
-    model: str = ""  # the generator model id, for provenance
+    subtitles: list[Subtitle] = Field(default_factory=list)
+    subtitle_style: SubtitleStyle | None = Field(default_factory=SubtitleStyle)
+    label: AILabel | None = Field(default_factory=AILabel)  # None reads as the default: the label cannot be off
+    preset: str = Field("720p", pattern=r"^[\w.-]{1,40}$",
+                        json_schema_extra={"accepted": "a preset name (see `shotline export-presets`)"})
+    model: str = Field("", max_length=100, json_schema_extra={"accepted": "a model id of at most 100 characters"})
     version: int = 1
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.clips, list) or not self.clips:
-            raise _bad("timeline clips", self.clips, "a list with at least one clip")
-        self.clips = [c if isinstance(c, Clip) else Clip.from_dict(c, f"clip {i}") for i, c in enumerate(self.clips)]
-        self.transitions = [t if isinstance(t, Transition) else Transition.from_dict(t, "transition") for t in self.transitions]
+    @model_validator(mode="after")
+    def _complete(self) -> Timeline:
         if not self.transitions:
             self.transitions = [Transition() for _ in self.clips[1:]]
         if len(self.transitions) != len(self.clips) - 1:
             raise _bad("timeline transitions", len(self.transitions), f"one per pair of neighbours ({len(self.clips) - 1})")
-        self.title = _maybe(Card, self.title, "title")
-        self.end_card = _maybe(Card, self.end_card, "end_card")
-        self.music = [m if isinstance(m, MusicTrack) else MusicTrack.from_dict(m, "music") for m in self.music]
-        self.logo = _maybe(Logo, self.logo, "logo")
-        self.subtitles = [s if isinstance(s, Subtitle) else Subtitle.from_dict(s, "subtitle") for s in self.subtitles]
-        self.subtitle_style = _maybe(SubtitleStyle, self.subtitle_style, "subtitle_style") or SubtitleStyle()
-        if self.label is None:  # the label cannot be switched off; None means the default wording
+        if self.subtitle_style is None:
+            self.subtitle_style = SubtitleStyle()
+        if self.label is None:
             self.label = AILabel()
-        self.label = _maybe(AILabel, self.label, "label")
-        if not isinstance(self.preset, str) or not re.fullmatch(r"[\w.-]{1,40}", self.preset):
-            raise _bad("timeline preset", self.preset, "a preset name (see `shotline export-presets`)")
-        if not isinstance(self.model, str) or len(self.model) > 100:
-            raise _bad("timeline model", self.model, "a model id of at most 100 characters")
+        return self
 
     def check_lengths(self, lengths: list[float]) -> None:
         """Check transitions against the clips' real lengths (seconds on the timeline)."""
@@ -334,9 +354,3 @@ def _dialogue_lines(dialogue: Any) -> list[str]:
                 out.append(d.strip())
         return out
     return []
-
-
-def _maybe(kind: type, value: Any, where: str):  # noqa: ANN202
-    if value is None or isinstance(value, kind):
-        return value
-    return kind.from_dict(value, where)

@@ -6,11 +6,11 @@ English/Chinese by the browser's language)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from shotline.data import asset_path
 from studio.ui import export, generate, library, script, settings, storyboard, timeline, variants
 from studio.ui.api import add_api
 from studio.ui.common import PageContext, project_choices, user_of
@@ -29,7 +29,7 @@ CSS = """
 #banner { background: var(--color-accent-soft); border-radius: 8px; padding: 4px 12px; }
 """
 # the shipped CJK font (assets/fonts, OFL) as a web font: Chinese renders even where the system has none
-CJK_FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-Shotline-Subset.otf"
+CJK_FONT = asset_path("fonts/NotoSansSC-Shotline-Subset.otf")
 
 
 def page_css() -> str:

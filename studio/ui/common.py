@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from engine.errors import UserError
 from studio import paths
 
 log = logging.getLogger("shotline.ui")
@@ -37,7 +38,7 @@ def user_of(request: gr.Request | None) -> str:
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a handler; a ValueError (or an engine/export error with a user sentence) becomes a
+    """Run a handler; a UserError or ValueError (a sentence for the user) becomes a
     gr.Error with that sentence; anything else is logged and shown as one calm sentence."""
 
     @functools.wraps(fn)
@@ -46,11 +47,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except (ValueError, FileNotFoundError, PermissionError) as err:
+        except (UserError, ValueError, FileNotFoundError, PermissionError) as err:
             raise gr.Error(str(err), print_exception=False) from None
-        except Exception as err:  # noqa: BLE001 - last line of defence: a sentence, never a traceback
-            if type(err).__name__ in ("WeightsUnavailable", "ExportError", "EngineError", "OutOfMemory"):
-                raise gr.Error(str(err), print_exception=False) from None
+        except Exception:  # noqa: BLE001 - last line of defence: a sentence, never a traceback
             log.exception("handler failed")
             raise gr.Error("Something went wrong in the studio; the details are in the studio's log.",
                            print_exception=False) from None
@@ -73,7 +72,9 @@ def served(path: str | None) -> str | None:
     p = Path(path)
     if not p.is_file():
         return None
-    assets = Path(__file__).resolve().parents[2] / "assets"
+    from shotline.data import asset_path
+
+    assets = asset_path().resolve()
     if paths.is_inside_home(p) or p.resolve().is_relative_to(assets):
         return str(p)
     return None

@@ -44,7 +44,7 @@ def test_card_takes_only_known_inputs(tmp_path):
     with pytest.raises(registry.CardError, match=r"tiny.json: key 'takes' names \['video'\]; accepted: image"):
         registry._parse_card(path)
     path = _write(tmp_path, "tiny", needs_image=True)
-    with pytest.raises(registry.CardError, match="'needs_image' is true but 'takes' lacks"):
+    with pytest.raises(registry.CardError, match="'needs_image' is True; that needs \"image\" in 'takes'"):
         registry._parse_card(path)
 
 

@@ -2,11 +2,13 @@
 start the job mirror, the local workers (one per GPU, one on a CPU-only machine), compose
 the rooms' services (studio.services; the one-click pipeline listens to the mirror's job
 events), build the browser studio and launch it on 127.0.0.1; stop everything cleanly
-on exit. `python app.py` and `shotline studio` both land in `main()`.
+on exit. `shotline studio`, `python -m studio` and ./studio.sh all land in `main()`.
 
 Settings (environment): SHOTLINE_HOME, SHOTLINE_REDIS_URL, SHOTLINE_HOST (127.0.0.1),
 SHOTLINE_PORT (7860), SHOTLINE_USERS_FILE / SHOTLINE_USERS (optional logins),
-SHOTLINE_MAX_UPLOAD_MB (200). Prometheus metrics are served at /metrics."""
+SHOTLINE_MAX_UPLOAD_MB (200). Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read
+too; SHOTLINE_HOST / SHOTLINE_PORT win where both are set. Prometheus metrics are served
+at /metrics."""
 
 from __future__ import annotations
 
@@ -35,13 +37,15 @@ class Settings:
     def from_env(cls) -> Settings:
         from studio.jobs import redis_url_from_env
 
-        port_text = os.environ.get("SHOTLINE_PORT", "7860")
+        port_name = "SHOTLINE_PORT" if os.environ.get("SHOTLINE_PORT") else "GRADIO_SERVER_PORT"
+        port_text = os.environ.get(port_name) or "7860"
         mb_text = os.environ.get("SHOTLINE_MAX_UPLOAD_MB", "200")
         if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-            raise ValueError(f"SHOTLINE_PORT {port_text!r} is not accepted: a port number from 0 to 65535.")
+            raise ValueError(f"{port_name} {port_text!r} is not accepted: a port number from 0 to 65535.")
         if not mb_text.isdigit() or not 1 <= int(mb_text) <= 100_000:
             raise ValueError(f"SHOTLINE_MAX_UPLOAD_MB {mb_text!r} is not accepted: a whole number of megabytes, 1 or more.")
-        return cls(host=os.environ.get("SHOTLINE_HOST", "127.0.0.1"), port=int(port_text),
+        host = os.environ.get("SHOTLINE_HOST") or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+        return cls(host=host, port=int(port_text),
                    redis_url=redis_url_from_env(), max_upload_mb=int(mb_text))
 
 
@@ -85,11 +89,11 @@ class Studio:
         home = paths.home()
         from starlette.middleware import Middleware
 
-        from studio.timeline.assemble import ASSETS_DIR
+        from shotline.data import asset_path
 
         allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
         self.launch_kwargs = launch_options(
-            allowed_paths=[*allowed, str(ASSETS_DIR)], max_file_size=f"{settings.max_upload_mb}mb",
+            allowed_paths=[*allowed, str(asset_path())], max_file_size=f"{settings.max_upload_mb}mb",
             auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home)), Middleware(MetricsRoute, metrics=self.metrics)])
         self.url: str | None = None
         self.home = home
@@ -117,13 +121,25 @@ class Studio:
                 log.exception("stopping part of the studio failed")
 
 
+def check_presets() -> None:
+    """Read every preset the studio uses (SHOTLINE_PRESETS over the shipped ones) so a bad
+    folder or file is one sentence at start, not a failure halfway through starting."""
+    from engine import list_cards
+    from studio.export.presets import list_presets
+    from studio.prompts.presets import default_presets
+    from studio.safety.policy import default_policy
+
+    list_cards(), list_presets(), default_presets(), default_policy()
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SHOTLINE_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
+        check_presets()  # before any worker or thread starts
         studio = Studio(settings)
-    except ValueError as err:
+    except (ValueError, FileNotFoundError) as err:  # a setting or a preset file: one sentence, no traceback
         print(f"shotline: {err}", file=sys.stderr)
         return 2
     studio.launch(block=True)
