@@ -192,6 +192,32 @@ class MusicTrack(_Data):
 
 
 @dataclass
+class VoiceClip(_Data):
+    """A spoken line on the voice track: `source` (WAV/MP3) starts at `start_s` of the timeline.
+    `engine`/`voice` name the synthetic voice (empty for a recorded one), for provenance."""
+
+    source: str
+    start_s: float = 0.0
+    volume: float = 1.0
+    text: str = ""
+    engine: str = ""
+    voice: str = ""
+    duration_s: float | None = None
+    shot: int | None = None  # 0-based clip index: `start_s` is then relative to that clip's start
+
+    def __post_init__(self) -> None:
+        _path("voice source", self.source)
+        if self.shot is not None and (isinstance(self.shot, bool) or not isinstance(self.shot, int) or self.shot < 0):
+            raise _bad("voice shot", self.shot, "a clip number from 0")
+        _num("voice start_s", self.start_s)
+        _num("voice volume", self.volume, 0, 4)
+        _text("voice text", self.text)
+        if not isinstance(self.engine, str) or not isinstance(self.voice, str) or len(self.engine + self.voice) > 200:
+            raise _bad("voice engine", self.engine, "an engine and voice name of at most 200 characters")
+        _num("voice duration_s", self.duration_s, allow_none=True)
+
+
+@dataclass
 class Logo(_Data):
     """An image over the video: at a corner, or at x/y (pixels from the top-left)."""
 
@@ -256,6 +282,11 @@ class Timeline(_Data):
     subtitles: list[Subtitle] = field(default_factory=list)
     subtitle_style: SubtitleStyle = field(default_factory=SubtitleStyle)
     label: AILabel = field(default_factory=AILabel)
+    voice: list[VoiceClip] = field(default_factory=list)
+    voice_volume: float = 1.0  # the voice track's gain
+    music_volume: float = 1.0  # every music track's gain, on top of its own volume
+    duck_db: float = 12.0  # how far music drops under speech (0: no ducking)
+    smooth_motion: bool = False  # interpolate clips to the export rate (minterpolate) instead of repeating frames
     preset: str = "720p"
     model: str = ""  # the generator model id, for provenance
     version: int = 1
@@ -278,6 +309,12 @@ class Timeline(_Data):
         if self.label is None:  # the label cannot be switched off; None means the default wording
             self.label = AILabel()
         self.label = _maybe(AILabel, self.label, "label")
+        self.voice = [v if isinstance(v, VoiceClip) else VoiceClip.from_dict(v, "voice") for v in self.voice]
+        _num("timeline voice_volume", self.voice_volume, 0, 4)
+        _num("timeline music_volume", self.music_volume, 0, 4)
+        _num("timeline duck_db", self.duck_db, 0, 40)
+        if not isinstance(self.smooth_motion, bool):
+            raise _bad("timeline smooth_motion", self.smooth_motion, "true or false")
         if not isinstance(self.preset, str) or not re.fullmatch(r"[\w.-]{1,40}", self.preset):
             raise _bad("timeline preset", self.preset, "a preset name (see `shotline export-presets`)")
         if not isinstance(self.model, str) or len(self.model) > 100:
