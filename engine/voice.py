@@ -31,6 +31,7 @@ from engine.models import PRESETS_DIR
 LANGS = ("zh", "en")
 MAX_CHARS = 2000
 SPEED_RANGE = (0.5, 2.0)
+_LANG_NAMES = {"zh": "Chinese", "en": "English"}
 DEFAULT_VOICE = {"zh": "espeak-zh", "en": "espeak-en"}
 
 
@@ -101,10 +102,10 @@ def find_voice(name: str | None, lang: str) -> tuple[VoiceCard, Voice]:
     for card, v in every:
         if v.name == wanted:
             if v.lang != lang:
-                raise InvalidRequest("voice", wanted, f"a {lang} voice (this one speaks {v.lang})")
+                raise InvalidRequest("voice", wanted, f"a voice that speaks {_LANG_NAMES[lang]} (this one speaks {_LANG_NAMES[v.lang]})")
             return card, v
     names = ", ".join(v.name for _, v in every if v.lang == lang)
-    raise InvalidRequest("voice", wanted, f"one of the {lang} voices: {names}")
+    raise InvalidRequest("voice", wanted, f"one of the {_LANG_NAMES[lang]} voices: {names}")
 
 
 def check_text(text: Any) -> str:
@@ -139,6 +140,21 @@ def write_wav(speech: Speech, path: Path | str) -> Path:
         w.setframerate(speech.sample_rate)
         w.writeframes(pcm.tobytes())
     return path
+
+
+def weights_state(card: VoiceCard) -> str:
+    """"built-in" (no weights), "local" (every file in the hub cache) or "missing"."""
+    if not card.repo_id:
+        return "built-in"
+    from huggingface_hub import try_to_load_from_cache
+
+    from engine.weights import hub_cache_dir
+
+    for name in card.files:
+        hit = try_to_load_from_cache(card.repo_id, name, cache_dir=hub_cache_dir(), revision=card.revision)
+        if not isinstance(hit, str):
+            return "missing"
+    return "local"
 
 
 # --- eSpeak NG through ctypes -------------------------------------------------------------

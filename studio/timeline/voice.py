@@ -86,10 +86,13 @@ def check_recording(path: Path | str, where: str) -> float:
     p = Path(path)
     if p.suffix.lower() not in (".wav", ".mp3", ".m4a", ".flac", ".ogg"):
         raise ValueError(f"{where} recording {p.name!r} is not accepted; give a WAV, MP3, M4A, FLAC or OGG file.")
+    if not p.is_file():
+        raise ValueError(f"{where} recording {str(p)!r} does not exist; give the path of a WAV or MP3 file.")
     try:
         return check_audio(p, f"{where} recording").duration_s
-    except ValueError as err:
-        raise ValueError(f"{where} recording {p.name!r} cannot be played ({str(err).rstrip('.')}); upload the recording again.") from None
+    except ValueError:
+        raise ValueError(f"{where} recording {p.name!r} is damaged or not audio (ffmpeg cannot play it); "
+                         "upload the recording again as a WAV or MP3 file.") from None
 
 
 def voice_storyboard(storyboard: dict[str, Any], out_dir: Path, *, narrator: dict[str, str] | None = None,
