@@ -42,6 +42,12 @@ def store_result(db: sqlite_utils.Database, job: dict[str, Any], header: dict[st
     """Record a finished job's output (call inside a transaction). Returns (clip id or None,
     the job's result JSON). A second result for the same job adds nothing."""
     metadata = header.get("metadata") or {}
+    if job["kind"] == "speak" and files.get("speech.wav"):  # a spoken line: one WAV per job among the assets
+        wav = paths.media_dir("assets") / f"speak-{job['id']}.wav"
+        tmp = wav.with_name(f".{wav.name}.part")
+        tmp.write_bytes(files["speech.wav"])
+        os.replace(tmp, wav)
+        return None, json.dumps({"path": str(wav), **metadata}, ensure_ascii=False, default=str)
     if job["kind"] != "generate":
         return None, json.dumps(metadata, ensure_ascii=False, default=str)
     existing = db.execute("SELECT id FROM clips WHERE job_id = ?", [job["id"]]).fetchone()

@@ -17,7 +17,7 @@ import sqlite_utils
 from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
-from studio.jobs.kinds import validate_diagnostic
+from studio.jobs.kinds import validate_diagnostic, validate_speak
 from studio.jobs.queue import Message, QueueBackend
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
@@ -57,7 +57,7 @@ class PolicyBlocked(ValueError):
     """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 
-VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic}
+VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic, "speak": validate_speak}
 
 
 def _row(cur: Any) -> dict[str, Any] | None:
