@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 
 from engine.errors import InvalidRequest, WeightsUnavailable
-from engine.voice import find_voice, kokoro_weights, list_voice_cards, list_voices, speak, weights_state, write_wav
+from engine.voice import (
+    find_voice,
+    kokoro_weights,
+    list_voice_cards,
+    list_voices,
+    speak,
+    weights_state,
+    write_wav,
+)
 
 
 def _voice_band_share(samples: np.ndarray, rate: int) -> float:
