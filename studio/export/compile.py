@@ -18,6 +18,7 @@ FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 FONT_FAMILY = "Noto Sans CJK SC"
 ASS_NAME = "text.ass"  # relative to the work folder, which is ffmpeg's cwd: no user text in the filter
 FONTS_NAME = "fonts"
+SMOOTH_FILTER = "minterpolate=fps={rate}:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1"
 XFADE = {"crossfade": "fade", "fade-black": "fadeblack", "fade-white": "fadewhite", "wipe": "wipeleft", "slide": "slideleft"}
 
 
@@ -98,8 +99,9 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
             speed = f"setpts=(PTS-STARTPTS)/{clip.speed:g}," if clip.speed != 1 else "setpts=PTS-STARTPTS,"
             # Scale at the source rate (16 fps for Wan), then convert the rate: fewer frames to scale.
             # Smooth motion: motion-compensated interpolation to the export rate (no weights), at
-            # the source size, so the fps filter below has no frames to repeat.
-            smooth = f"minterpolate=fps={rate}:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1," if timeline.smooth_motion else ""
+            # the source size, so the fps filter below has no frames to repeat. One cloned frame
+            # lets minterpolate reach the last source frame (it stops a frame early without).
+            smooth = f"tpad=stop_mode=clone:stop=1,{SMOOTH_FILTER.format(rate=rate)}," if timeline.smooth_motion else ""
             graph.append(f"[{n_in}:v]{speed}{smooth}format=yuv420p[s{s}r]")
             graph.append(_fit(f"s{s}r", f"s{s}f", w, h, preset.fit))
             graph.append(f"[s{s}f]fps={rate},setsar=1,trim=duration={length:.4f},setpts=PTS-STARTPTS,"
