@@ -116,3 +116,26 @@ def test_a_corrupt_recording_gets_one_sentence(tmp_path: Path) -> None:
         voice_storyboard(board, tmp_path / "v", recordings={"1:1": str(bad)})
     assert str(err.value) == ("shot 1 line 1 recording 'take.wav' is damaged or not audio (ffmpeg cannot play it); "
                               "upload the recording again as a WAV or MP3 file.")
+
+
+def test_label_and_c2pa_say_the_voice_is_synthetic_and_name_its_engine(cut: dict) -> None:
+    import json
+
+    import c2pa
+
+    from studio.provenance.c2pa_sign import read
+    from studio.provenance.label import read_label
+
+    out = cut["result"].output
+    tags = read_label(out)
+    assert tags["synthetic_voice"] == "espeak-ng/espeak-zh, espeak-ng/espeak-en"
+    assert "synthetic voice by espeak-ng/espeak-zh" in tags["comment"]
+    assert json.loads(tags["AIGC"])["ReservedCode2"] == "synthetic voice by espeak-ng/espeak-zh, espeak-ng/espeak-en"
+    report = read(out)  # the signature holds (trust is per data folder, and this one is the fixture's)
+    assert report.state in ("Valid", "Trusted") and report.content_id == cut["result"].content_id
+    with c2pa.Reader(str(out)) as reader:
+        store = json.loads(reader.json())
+    active = store["manifests"][store["active_manifest"]]
+    export = next(a["data"] for a in active["assertions"] if a["label"] == "org.shotline.export")
+    assert export["synthetic_voice"] == "espeak-ng/espeak-zh, espeak-ng/espeak-en"
+    assert "synthetic voice by espeak-ng" in json.dumps(active["assertions"], ensure_ascii=False)
