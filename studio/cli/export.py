@@ -82,6 +82,10 @@ def cmd_cut(args: argparse.Namespace) -> int:
     timeline = Timeline.from_dict(data)
     subs = read_srt(args.subtitles) if args.subtitles else []
     timeline.subtitles = subs
+    if args.storyboard:
+        from studio.cli.voice import voice_from_storyboard
+
+        timeline = voice_from_storyboard(timeline, args)
     return _render(timeline, args)
 
 
@@ -154,6 +158,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--label-language", default="zh+en", choices=LABEL_LANGUAGES)
     p.add_argument("--model", default="", help="the model that generated the clips (recorded in the provenance)")
     p.add_argument("--save-timeline", default=None, help="also write the timeline JSON here (for `shotline render`)")
+    from studio.cli.voice import add_voice_options
+
+    add_voice_options(p)
     _output_options(p)
     p.set_defaults(func=cmd_cut)
 

@@ -75,3 +75,63 @@ def cmd_voices(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     print(f"note: {ROBOTIC_NOTE}")
     return 0
+
+
+def add_voice_options(p: argparse.ArgumentParser) -> None:
+    """The voice-over options of `shotline cut`."""
+    p.add_argument("--storyboard", default=None,
+                   help="a storyboard .json: its voice-over and dialogue lines are spoken at their shots (one clip per shot) "
+                        "and the subtitles follow the voice")
+    p.add_argument("--narrator-voice", action="append", default=[], metavar="VOICE",
+                   help="the voice of 旁白/VO lines (repeat for Chinese and English; default: the offline voice)")
+    p.add_argument("--speaker-voice", action="append", default=[], metavar="NAME=VOICE", help="a character's voice, e.g. Anna=espeak-en-gb")
+    p.add_argument("--voice-speed", type=float, default=1.0, help="speaking speed, 0.5 to 2 (default 1)")
+    p.add_argument("--voice-volume", type=float, default=1.0, help="the voice track's volume (default 1)")
+    p.add_argument("--duck-db", type=float, default=12.0, help="how many dB the music drops under speech (default 12; 0: off)")
+
+
+def voice_from_storyboard(timeline, args: argparse.Namespace):  # noqa: ANN001, ANN201
+    """`timeline` with the storyboard's lines spoken onto it (voice track, subtitles, mix settings)."""
+    import json
+    import sys
+    import uuid
+
+    from engine.voice import list_voices
+    from studio import paths
+    from studio.timeline.voice import apply_voice, voice_storyboard
+
+    path = Path(args.storyboard)
+    if not path.is_file():
+        raise UserError(f"--storyboard {str(path)!r} does not exist; give a storyboard .json from `shotline storyboard`.")
+    try:
+        board = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise UserError(f"--storyboard {path.name!r} is not valid JSON; give a storyboard .json from `shotline storyboard`.") from None
+    shots = board.get("shots") if isinstance(board, dict) else None
+    if not isinstance(shots, list) or len(shots) != len(timeline.clips):
+        count = len(shots) if isinstance(shots, list) else 0
+        raise UserError(f"--storyboard {path.name!r} has {count} shots for {len(timeline.clips)} clips; give one clip per shot, in order.")
+    langs = {v.name: v.lang for _, v in list_voices()}
+    narrator = {}
+    for name in args.narrator_voice:
+        if name not in langs:
+            raise UserError(f"--narrator-voice {name!r} is not accepted; one of the voices of `shotline voices`.")
+        narrator[langs[name]] = name
+    speakers = {}
+    for spec in args.speaker_voice:
+        who, _, name = spec.partition("=")
+        if not who.strip() or name not in langs:
+            raise UserError(f"--speaker-voice {spec!r} is not accepted; give NAME=VOICE with a voice of `shotline voices`.")
+        speakers[who.strip()] = name
+    # rebuilt through from_dict: the volume and ducking ranges are checked with their one sentence
+    timeline = type(timeline).from_dict({**timeline.to_dict(), "voice_volume": args.voice_volume, "duck_db": args.duck_db})
+    result = voice_storyboard(board, paths.media_dir("assets") / f"voice-{uuid.uuid4().hex}", narrator=narrator,
+                              voices=speakers, speed=args.voice_speed)
+    apply_voice(timeline, result)
+    if result.engines:
+        print(f"voice: {len(result.clips)} line(s) spoken by {', '.join(result.engines)}", file=sys.stderr)
+        if any(e.startswith("espeak-ng/") for e in result.engines):
+            print(f"note: {ROBOTIC_NOTE}", file=sys.stderr)
+    for flag in result.flags:
+        print(f"warning: longer than its shot: {flag}", file=sys.stderr)
+    return timeline

@@ -3,6 +3,7 @@ named, one sentence per bad input)."""
 
 from __future__ import annotations
 
+import re
 import wave
 from pathlib import Path
 
@@ -54,4 +55,30 @@ def test_a_corrupt_recording_gets_one_sentence_and_a_good_one_is_used(capsys: py
     run(capsys, "speak", "hello", "--lang", "en", "--out", str(good))
     code, text, _ = run(capsys, "speak", "hello", "--lang", "en", "--recording", str(good), "--out", str(tmp_path / "y.wav"))
     assert code == 0 and "recorded voice" in text and (tmp_path / "y.wav").stat().st_size > 1000
+
+
+
+def test_cut_speaks_a_storyboard_and_flags_a_long_line(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    import json
+
+    from studio.provenance.label import read_label
+    from tests.studio.export import media
+
+    clips = [str(media.clip(tmp_path / f"c{i}.mp4", frames=32, seed=i)) for i in range(2)]
+    board = tmp_path / "board.json"
+    board.write_text(json.dumps({"shots": [
+        {"index": 1, "duration_s": 2.0, "dialogue": [{"speaker": "旁白", "text": "春天来了，城市醒了，我们一起出发吧。", "kind": "voiceover"}]},
+        {"index": 2, "duration_s": 2.0, "dialogue": [{"speaker": "Anna", "text": "Coffee is ready.", "kind": "dialogue"}]}]},
+        ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "cut.mp4"
+    code, text, err = run(capsys, "cut", *clips, "--storyboard", str(board), "--speaker-voice", "Anna=espeak-en-gb",
+                          "--quiet", "--out", str(out))
+    assert code == 0, err
+    assert "spoken by espeak-ng/espeak-zh, espeak-ng/espeak-en-gb" in err and "robotic offline fallback" in err
+    assert re.search(r"warning: longer than its shot: shot 1: voice \d\.\d s, shot 2\.0 s", err)
+    assert read_label(out)["synthetic_voice"] == "espeak-ng/espeak-zh, espeak-ng/espeak-en-gb"
+    srt = out.with_suffix(".srt").read_text(encoding="utf-8")
+    assert "00:00:02,200 --> " in srt and "Coffee is ready." in srt  # the second line starts at its shot + lead-in
+    code, _, err = run(capsys, "cut", clips[0], "--storyboard", str(board), "--out", str(tmp_path / "x.mp4"))
+    assert code == 2 and err == "shotline: --storyboard 'board.json' has 2 shots for 1 clips; give one clip per shot, in order.\n"
 
