@@ -257,6 +257,15 @@ def kokoro_weights(card: VoiceCard, voice: Voice) -> dict[str, Path]:
 _kokoro_models: dict[str, Any] = {}
 
 
+def _with_repo(cls: type, card: VoiceCard, **kwargs: Any) -> dict[str, Any]:
+    """kokoro >= 0.9 takes `repo_id` (and warns without it); older releases do not."""
+    import inspect
+
+    if "repo_id" in inspect.signature(cls.__init__).parameters:
+        kwargs["repo_id"] = card.repo_id
+    return kwargs
+
+
 def _kokoro(card: VoiceCard, voice: Voice, text: str, speed: float) -> np.ndarray:
     files = kokoro_weights(card, voice)
     try:
@@ -266,10 +275,10 @@ def _kokoro(card: VoiceCard, voice: Voice, text: str, speed: float) -> np.ndarra
             f"The {card.label} voice needs the `kokoro` Python package (with misaki[zh] for Chinese), "
             "which is not installed here; use the offline eSpeak NG voices or install it.") from None
     key = f"{card.repo_id}@{card.revision}"
-    if key not in _kokoro_models:
-        _kokoro_models[key] = KModel(repo_id=card.repo_id, config=str(files["config.json"]),
-                                     model=str(files[card.files[1]])).eval()
-    pipeline = KPipeline(lang_code=voice.id, repo_id=card.repo_id, model=_kokoro_models[key])
+    if key not in _kokoro_models:  # local files only: kokoro's own hub fallback is never reached
+        _kokoro_models[key] = KModel(**_with_repo(KModel, card, config=str(files["config.json"]),
+                                                  model=str(files[card.files[1]]))).eval()
+    pipeline = KPipeline(**_with_repo(KPipeline, card, lang_code=voice.id, model=_kokoro_models[key]))
     parts = [np.asarray(audio, dtype=np.float32) for _, _, audio in pipeline(text, voice=str(files[f"voices/{voice.name}.pt"]), speed=speed)
              if audio is not None]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)

@@ -113,3 +113,42 @@ def test_kokoro_weights_resolve_from_the_hub_cache(tmp_path: Path, monkeypatch: 
     except ImportError:
         with pytest.raises(WeightsUnavailable, match=r"needs the `kokoro` Python package"):
             speak("Hello", "en", "af_heart")
+
+
+def test_kokoro_loading_path_with_a_stand_in_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in `kokoro` module (named as such: the real package and its weights cannot run
+    here) records what the loading path hands it: the cached files, never a hub download."""
+    import sys
+    import types
+
+    import engine.voice as voice_mod
+
+    cache = tmp_path / "hub"
+    _stand_in_hub(cache, {"config.json": b"{}", "kokoro-v1_0.pth": b"w", "voices/zf_xiaobei.pt": b"v"})
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    seen: dict = {}
+
+    class KModel:
+        def __init__(self, repo_id=None, config=None, model=None):  # noqa: ANN001
+            seen["model"] = (repo_id, Path(config).read_bytes(), Path(model).read_bytes())
+
+        def eval(self):  # noqa: ANN201
+            return self
+
+    class KPipeline:
+        def __init__(self, lang_code, repo_id=None, model=None):  # noqa: ANN001
+            seen["pipeline"] = (lang_code, repo_id, isinstance(model, KModel))
+
+        def __call__(self, text, voice, speed):  # noqa: ANN001, ANN204
+            seen["call"] = (text, Path(voice).read_bytes(), speed)
+            yield "g", "p", np.full(24000, 0.1, dtype=np.float32)
+            yield "g", "p", np.full(12000, 0.1, dtype=np.float32)
+
+    monkeypatch.setitem(sys.modules, "kokoro", types.SimpleNamespace(KModel=KModel, KPipeline=KPipeline))
+    monkeypatch.setattr(voice_mod, "_kokoro_models", {})
+    speech = speak("春天来了", "zh", "zf_xiaobei", speed=1.2)
+    assert seen == {"model": ("hexgrad/Kokoro-82M", b"{}", b"w"), "pipeline": ("z", "hexgrad/Kokoro-82M", True),
+                    "call": ("春天来了", b"v", 1.2)}
+    assert (speech.engine, speech.voice, speech.robotic, speech.sample_rate) == ("kokoro", "zf_xiaobei", False, 24000)
+    assert speech.duration_s == pytest.approx(1.5)
