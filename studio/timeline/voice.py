@@ -97,10 +97,12 @@ def check_recording(path: Path | str, where: str) -> float:
 
 def voice_storyboard(storyboard: dict[str, Any], out_dir: Path, *, narrator: dict[str, str] | None = None,
                      voices: dict[str, str] | None = None, speed: float = 1.0,
-                     recordings: dict[str, str] | None = None) -> VoiceResult:
+                     recordings: dict[str, str] | None = None,
+                     lines: dict[str, dict[str, Any]] | None = None) -> VoiceResult:
     """Speak every line. `narrator`: lang -> voice for voice-over lines (one per project);
     `voices`: speaker -> voice (from the character cards); `recordings`: "SHOT:LINE" (1-based)
-    -> an uploaded file used instead of a synthetic voice."""
+    -> an uploaded file used instead of a synthetic voice; `lines`: "SHOT:LINE" ->
+    {"voice": NAME, "speed": X} for one line re-spoken with another voice or speed."""
     from engine.voice import speak, write_wav
 
     shots = sorted(storyboard.get("shots") or [], key=lambda s: s.get("index", 0))
@@ -118,7 +120,8 @@ def voice_storyboard(storyboard: dict[str, Any], out_dir: Path, *, narrator: dic
             engine_name, voice_name = "", ""
         else:
             wanted = (voices or {}).get(line.speaker) if line.kind == "dialogue" else (narrator or {}).get(line.lang)
-            speech = speak(line.text, line.lang, wanted, speed)
+            own = (lines or {}).get(key) or {}
+            speech = speak(line.text, line.lang, own.get("voice") or wanted, own.get("speed", speed))
             path = write_wav(speech, out_dir / f"shot{line.shot + 1:03d}-line{line.number:02d}.wav")
             duration, engine_name, voice_name = speech.duration_s, speech.engine, speech.voice
             if f"{engine_name}/{voice_name}" not in result.engines:
@@ -133,6 +136,24 @@ def voice_storyboard(storyboard: dict[str, Any], out_dir: Path, *, narrator: dic
         if length and spoken > length + 1e-6:
             result.flags.append(f"shot {pos + 1}: voice {spoken:.1f} s, shot {float(length):.1f} s")
     return result
+
+
+def lengthened_shots(storyboard: dict[str, Any], result: VoiceResult) -> dict[int, float]:
+    """The one-click fix for flagged shots: shot index -> a duration that holds its lines
+    (the spoken time plus a 0.3 s tail, rounded up to a tenth of a second)."""
+    import math
+
+    shots = sorted(storyboard.get("shots") or [], key=lambda s: s.get("index", 0))
+    ends: dict[int, float] = {}
+    for clip in result.clips:
+        if clip.shot is not None and clip.duration_s is not None:
+            ends[clip.shot] = max(ends.get(clip.shot, 0.0), clip.start_s + clip.duration_s)
+    out = {}
+    for pos, end in ends.items():
+        length = float(shots[pos].get("duration_s") or 0)
+        if end > length:
+            out[shots[pos].get("index", pos + 1)] = math.ceil((end + 0.3) * 10) / 10
+    return out
 
 
 def apply_voice(timeline: Timeline, result: VoiceResult) -> Timeline:

@@ -139,3 +139,18 @@ def test_label_and_c2pa_say_the_voice_is_synthetic_and_name_its_engine(cut: dict
     export = next(a["data"] for a in active["assertions"] if a["label"] == "org.shotline.export")
     assert export["synthetic_voice"] == "espeak-ng/espeak-zh, espeak-ng/espeak-en"
     assert "synthetic voice by espeak-ng" in json.dumps(active["assertions"], ensure_ascii=False)
+
+
+def test_one_line_can_be_re_spoken_with_another_voice_and_speed_and_long_shots_lengthened(tmp_path: Path) -> None:
+    from studio.timeline.voice import lengthened_shots
+
+    board = {"shots": [{"index": 4, "duration_s": 1.0, "dialogue": [{"speaker": "VO", "text": "A long line for a short shot, spoken slowly."}]},
+                       {"index": 5, "duration_s": 5.0, "dialogue": ["Anna: Hi."]}]}
+    plain = voice_storyboard(board, tmp_path / "a")
+    again = voice_storyboard(board, tmp_path / "b", lines={"1:1": {"voice": "espeak-en-gb", "speed": 0.6}})
+    assert (again.clips[0].voice, again.clips[1].voice) == ("espeak-en-gb", "espeak-en")
+    assert again.clips[0].duration_s > plain.clips[0].duration_s * 1.4 and again.clips[1].duration_s == pytest.approx(plain.clips[1].duration_s, abs=0.02)
+    fix = lengthened_shots(board, again)
+    assert list(fix) == [4] and fix[4] >= again.clips[0].start_s + again.clips[0].duration_s
+    board["shots"][0]["duration_s"] = fix[4]
+    assert voice_storyboard(board, tmp_path / "c", lines={"1:1": {"voice": "espeak-en-gb", "speed": 0.6}}).flags == []
