@@ -14,7 +14,7 @@ import os
 import sys
 
 # Modules under studio.cli that define `register(subparsers)`; order = order in --help.
-COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "jobs", "export", "voice", "studio"]
+COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "loras", "jobs", "export", "voice", "studio"]
 
 
 class UserError(Exception):

@@ -16,8 +16,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.required = True
     lst = sub.add_parser("list", help="every model with its weights status")
     lst.set_defaults(func=run_list)
+    show = sub.add_parser("show", help="one model's memory modes (exact or lossy, VRAM and RAM needed) and tiers")
+    show.add_argument("model_id", metavar="ID", help="model id, e.g. wan2.2-t2v-a14b")
+    show.set_defaults(func=run_show)
     dl = sub.add_parser("download", help="fetch a model's weights into the local cache")
     dl.add_argument("model_id", metavar="ID", help="model id, e.g. wan2.1-t2v-1.3b")
+    dl.add_argument("--draft", action="store_true", help="also the draft tier's distilled LoRA file(s)")
+    dl.add_argument("--gguf", action="store_true", help="also the GGUF transformer file(s) for the gguf memory mode")
+    dl.add_argument("--only-extras", action="store_true", help="only the --draft / --gguf files, not the model")
     dl.set_defaults(func=run_download)
 
 
@@ -32,6 +38,33 @@ def run_list(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from engine import MEMORY_MODE_INFO, get_card
+    from engine.quantize import mode_available
+
+    card = get_card(args.model_id)
+    print(f"{card.id}: {card.name}; default {card.default_width}x{card.default_height}x{card.default_frames}, "
+          f"{card.steps} steps, guidance {card.guidance:g}")
+    rows = [("MEMORY MODE", "MATHS", "VRAM GB", "RAM GB", "NOTE")]
+    for info in MEMORY_MODE_INFO:
+        mode = info["mode"]
+        if mode not in card.vram_gb:
+            continue
+        why = mode_available(mode, card)
+        ram = (card.ram_gb or {}).get(mode)
+        rows.append((mode, "exact" if info["exact"] else "lossy", f"{card.vram_gb[mode]:g}",
+                     "-" if ram is None else f"{ram:g}", "" if why is None else f"not here: {why}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if card.draft:
+        source = f"{card.draft['repo_id']}/{card.draft['file']}" if card.draft.get("repo_id") else "built locally"
+        print(f"draft tier: {card.draft['steps']} steps, guidance {card.draft['guidance']:g}, LoRA {source}")
+    else:
+        print("draft tier: none (the card names no step-distilled LoRA)")
     return 0
 
 
@@ -52,8 +85,19 @@ def run_download(args: argparse.Namespace) -> int:
         else:
             print(event.message, file=sys.stderr, flush=True)
 
-    path = download(card.id, on_event=on_event)
-    if state["last"] >= 0:
-        print(file=sys.stderr)
-    print(path)
+    if not args.only_extras:
+        path = download(card.id, on_event=on_event)
+        if state["last"] >= 0:
+            print(file=sys.stderr)
+        print(path)
+    if args.draft:
+        from engine.tiers import draft_files
+
+        for extra in draft_files(card, on_event=on_event):
+            print(extra)
+    if args.gguf:
+        from engine.quantize import gguf_files
+
+        for extra in gguf_files(card, on_event=on_event):
+            print(extra)
     return 0

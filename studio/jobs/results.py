@@ -42,6 +42,10 @@ def store_result(db: sqlite_utils.Database, job: dict[str, Any], header: dict[st
     """Record a finished job's output (call inside a transaction). Returns (clip id or None,
     the job's result JSON). A second result for the same job adds nothing."""
     metadata = header.get("metadata") or {}
+    if job["kind"] in ("render", "preview"):
+        from studio.export.renders import store_render
+
+        return None, store_render(db, job, header, files)
     if job["kind"] == "speak" and files.get("speech.wav"):  # a spoken line: one WAV per job among the assets
         wav = paths.media_dir("assets") / f"speak-{job['id']}.wav"
         tmp = wav.with_name(f".{wav.name}.part")

@@ -39,6 +39,7 @@ EN: dict[str, str] = {
     "attention": "Attention kernel", "cache": "Step cache (faster, slightly lower quality)", "steps": "Steps (blank = model default)",
     "save_settings": "Save settings", "device": "Device", "usage": "Usage", "usage_chart": "Device seconds per project",
     "tasks": "Background tasks", "no_project": "No project yet: paste a script on the Script page.",
+    "loras": "LoRAs in the library",
 }
 
 ZH: dict[str, str] = {
@@ -74,6 +75,7 @@ ZH: dict[str, str] = {
     "attention": "注意力内核", "cache": "步骤缓存（更快，质量略降）", "steps": "步数（留空为默认）",
     "save_settings": "保存设置", "device": "设备", "usage": "用量", "usage_chart": "各项目设备秒数",
     "tasks": "后台任务", "no_project": "还没有项目：请在脚本页粘贴脚本。",
+    "loras": "LoRA 库",
 }
 
 

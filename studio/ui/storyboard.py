@@ -116,15 +116,15 @@ def build(ctx: PageContext) -> None:
     def board(project_id: str | None, _version: int, request: gr.Request) -> None:
         user = user_of(request)
         try:
-            flow = studio.flow(user, project_id) if project_id else None
+            flow = studio.projects.project(user, project_id) if project_id else None
         except ValueError:
             flow = None
         if flow is None:
             gr.Markdown(t("no_project"))
             return
-        jobs = {j["id"]: j for j in studio.project_jobs(user, project_id)}
+        jobs = {j["id"]: j for j in studio.shots.project_jobs(user, project_id)}
         with gr.Column(elem_id="shot-board", key=f"board-{_version}"):
-            for entry in flow["board"]["shots"]:
+            for entry in flow["shots"]:
                 sid = entry["id"]
                 shot = entry["shot"]
                 with gr.Group(key=f"card-{sid}-{_version}", elem_id=f"shot-{sid}", elem_classes=["shot-card"]):
@@ -165,10 +165,10 @@ def build(ctx: PageContext) -> None:
         if what == "save":
             _save_card(studio, user, project_id, sid, values)
         elif what == "regen":
-            studio.regenerate_shot(user, project_id, sid)
+            studio.shots.regenerate_shot(user, project_id, sid)
             gr.Info("The shot is queued again; follow it on the Generate page.")
         else:
-            {"split": studio.split_shot, "merge": studio.merge_shot, "delete": studio.delete_shot}[what](
+            {"split": studio.projects.split_shot, "merge": studio.projects.merge_shot, "delete": studio.projects.delete_shot}[what](
                 user, project_id, sid)
         return v + 1
 
@@ -176,7 +176,7 @@ def build(ctx: PageContext) -> None:
     def on_add(project_id, text_v, v, request: gr.Request) -> tuple[str, int]:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        studio.add_shot(user_of(request), project_id, text_v or "")
+        studio.projects.add_shot(user_of(request), project_id, text_v or "")
         return "", v + 1
 
     @guarded
@@ -185,7 +185,7 @@ def build(ctx: PageContext) -> None:
             raise ValueError("Choose a project first.")
         if not order:
             return gr.skip()
-        studio.reorder(user_of(request), project_id, order.split(","))
+        studio.projects.reorder(user_of(request), project_id, order.split(","))
         gr.Info("The new order is saved.")
         return v + 1
 
@@ -193,7 +193,7 @@ def build(ctx: PageContext) -> None:
     def on_queue(project_id, v, request: gr.Request) -> int:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        ids = studio.queue_all(user_of(request), project_id)
+        ids = studio.shots.queue_all(user_of(request), project_id)
         gr.Info(f"{len(ids)} shot(s) queued; follow them on the Generate page.")
         return v + 1
 
@@ -212,7 +212,7 @@ def build(ctx: PageContext) -> None:
 def _save_card(studio: Any, user: str, project_id: str, sid: str, values: dict[str, Any]) -> None:
     """Save what the card shows. Text and prompt are passed only when they differ from the stored
     shot (a new text recomposes the prompt); numbers that do not parse are named in one sentence."""
-    entry = next((e for e in studio.flow(user, project_id)["board"]["shots"] if str(e["id"]) == sid), None)
+    entry = next((e for e in studio.projects.project(user, project_id)["shots"] if str(e["id"]) == sid), None)
     if entry is None:
         raise ValueError(f"Shot {sid!r} is not in this project any more; the board is shown again.")
     shot = entry["shot"]
@@ -239,4 +239,4 @@ def _save_card(studio: Any, user: str, project_id: str, sid: str, values: dict[s
     for name in ("text", "prompt"):
         if values.get(name) is not None and values[name] != shot.get(name, ""):
             fields[name] = values[name]
-    studio.edit_shot(user, project_id, sid, **fields)
+    studio.projects.edit_shot(user, project_id, sid, **fields)

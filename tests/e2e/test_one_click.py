@@ -102,14 +102,14 @@ def test_new_user_pastes_a_chinese_script_clicks_once_and_downloads_the_cut(e2e_
 
     # the Timeline page: drag the second clip to the front and save the order
     open_tab(page, "tab-timeline")
-    pid = e2e_studio.service.projects("local")[0]["project_id"]
-    before = [c["source"] for c in e2e_studio.service.timeline("local", pid)["clips"]]
+    pid = e2e_studio.service.projects.projects("local")[0]["project_id"]
+    before = [c["source"] for c in e2e_studio.service.timelines.timeline("local", pid)["clips"]]
     strip = page.locator("#clip-strip .clip-card")
     strip.nth(1).wait_for()
     page.locator("#clip-strip [data-testid=drag-handle]").nth(1).drag_to(strip.nth(0))
     page.locator("#timeline-save-order").click()
     page.get_by_text("The new clip order is saved.").wait_for()
-    after = [c["source"] for c in e2e_studio.service.timeline("local", pid)["clips"]]
+    after = [c["source"] for c in e2e_studio.service.timelines.timeline("local", pid)["clips"]]
     assert sorted(after) == sorted(before) and after != before
     shoot(page, artifacts, "5-timeline-reordered")
 
@@ -142,8 +142,8 @@ def test_storyboard_cards_reorder_by_dragging_and_edit_inline(e2e_studio, chromi
     page.locator("#shot-board .sl-handle").nth(2).drag_to(cards.nth(0), target_position={"x": 40, "y": 4})
     page.get_by_text("The new order is saved.").wait_for()
     dragged = [before[2], before[0], before[1]]
-    pid = e2e_studio.service.projects("local")[0]["project_id"]
-    saved = [f"shot-{e['id']}" for e in e2e_studio.service.flow("local", pid)["board"]["shots"]]
+    pid = e2e_studio.service.projects.projects("local")[0]["project_id"]
+    saved = [f"shot-{e['id']}" for e in e2e_studio.service.projects.project("local", pid)["shots"]]
     assert saved == dragged
     # the board renders again from the store: the moved card is first and numbered 1
     expect(page.locator("#shot-board .shot-card").first).to_have_id(dragged[0])

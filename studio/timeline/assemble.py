@@ -1,4 +1,4 @@
-"""studio.flow: turning a finished storyboard into a timeline (clips in shot order, each
+"""studio.timeline: turning a finished storyboard into a timeline (clips in shot order, each
 as long as its real clip, the dialogue — or the shot's own words for a shot without any —
 as subtitles, music, logo and the AI label), using the export room's Timeline model."""
 
@@ -24,7 +24,7 @@ def asset_path(choice: str | None, demo: Path) -> str | None:
 def clips_for(db: sqlite_utils.Database, flow: dict[str, Any]) -> list[dict[str, Any]]:
     """The finished clip of every shot, in order; ValueError naming the first shot without one."""
     out = []
-    for entry in flow["board"]["shots"]:
+    for entry in flow["shots"]:
         row = None
         if entry.get("job_id"):
             row = db.execute("SELECT c.id, c.path, c.duration_s FROM jobs j JOIN clips c ON c.id = j.clip_id"

@@ -1,4 +1,4 @@
-"""studio.flow: the studio's optional users. Passwords are stored only as salted scrypt
+"""studio.accounts: the studio's optional users. Passwords are stored only as salted scrypt
 hashes (`scrypt$n$r$p$salt$hash`), in a users file (JSON or TOML, `SHOTLINE_USERS_FILE`,
 default `SHOTLINE_HOME/users.json`, written by `shotline users add NAME`) and/or in the
 environment (`SHOTLINE_USERS="alice:HASH,bob:HASH"`). Nothing is hard-coded; with no users
