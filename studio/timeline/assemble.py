@@ -1,6 +1,7 @@
 """studio.timeline: turning a finished storyboard into a timeline (clips in shot order, each
 as long as its real clip, the dialogue — or the shot's own words for a shot without any —
-as subtitles, music, logo and the AI label), using the export room's Timeline model."""
+as subtitles, music, logo and the AI label, and the speech spoken on the voice track with
+the subtitles timed to it), using the export room's Timeline model."""
 
 from __future__ import annotations
 
@@ -61,4 +62,7 @@ def timeline_for(db: sqlite_utils.Database, flow: dict[str, Any]) -> dict[str, A
         corner = "top-right" if opts.get("label_position", "top-left") != "top-right" else "top-left"
         extra["logo"] = {"source": logo, "corner": corner}
     timeline = Timeline.from_storyboard({"shots": shots}, [c["path"] for c in clips], **extra)
+    from studio.timeline.voice import voice_project  # 旁白/VO and dialogue lines spoken at their shots
+
+    voice_project(timeline, [{**c["shot"], "duration_s": s["duration_s"]} for c, s in zip(clips, shots, strict=True)], opts)
     return timeline.to_dict()

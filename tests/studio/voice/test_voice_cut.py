@@ -154,3 +154,23 @@ def test_one_line_can_be_re_spoken_with_another_voice_and_speed_and_long_shots_l
     assert list(fix) == [4] and fix[4] >= again.clips[0].start_s + again.clips[0].duration_s
     board["shots"][0]["duration_s"] = fix[4]
     assert voice_storyboard(board, tmp_path / "c", lines={"1:1": {"voice": "espeak-en-gb", "speed": 0.6}}).flags == []
+
+
+def test_the_one_click_path_speaks_the_shots_own_lines_only(tmp_path: Path) -> None:
+    from studio.timeline.voice import voice_project
+
+    clips = [str(media.clip(tmp_path / f"c{i}.mp4", frames=32, seed=i)) for i in range(2)]
+    shots = [{"text": "清晨的城市街道", "language": "zh", "duration_s": 2.0,
+              "dialogue": [{"speaker": "旁白", "text": "每一天，从一杯好咖啡开始。", "kind": "voiceover"}]},
+             {"text": "A barista smiles", "duration_s": 2.0, "dialogue": []}]
+    timeline = Timeline.from_storyboard({"shots": [{"index": 1, "duration_s": 2.0, "dialogue": [{"text": "每一天，从一杯好咖啡开始。"}]},
+                                                   {"index": 2, "duration_s": 2.0, "dialogue": [{"text": "A barista smiles"}]}]}, clips)
+    result = voice_project(timeline, shots, {"narrator": {"zh": "espeak-yue"}})
+    assert [(v.shot, v.voice, v.text) for v in timeline.voice] == [(0, "espeak-yue", "每一天，从一杯好咖啡开始。")]
+    assert timeline.clips[0].subtitles[0].end_s == pytest.approx(0.2 + result.clips[0].duration_s, abs=0.001)
+    assert timeline.clips[1].subtitles[0].text == "A barista smiles"  # the caption fallback stays a caption, unspoken
+    from studio import paths
+
+    assert Path(timeline.voice[0].source).is_relative_to(paths.home())  # written inside the data folder
+    off = Timeline.from_storyboard({"shots": [{"index": 1, "duration_s": 2.0}, {"index": 2, "duration_s": 2.0}]}, clips)
+    assert voice_project(off, shots, {"voice": "off"}).clips == [] and off.voice == []
