@@ -64,5 +64,11 @@ def timeline_for(db: sqlite_utils.Database, flow: dict[str, Any]) -> dict[str, A
     timeline = Timeline.from_storyboard({"shots": shots}, [c["path"] for c in clips], **extra)
     from studio.timeline.voice import voice_project  # 旁白/VO and dialogue lines spoken at their shots
 
-    voice_project(timeline, [{**c["shot"], "duration_s": s["duration_s"]} for c, s in zip(clips, shots, strict=True)], opts)
+    voiced = voice_project(timeline, [{**c["shot"], "duration_s": s["duration_s"]} for c, s in zip(clips, shots, strict=True)], opts)
+    if voiced.clips:  # the spoken lines are the project's own files (the timeline editor checks ownership)
+        from studio.db.records import add_asset
+
+        for vc in voiced.clips:
+            add_asset(db, "voice", vc.source, project_id=flow.get("project_id"), user_id=flow.get("user_id"),
+                      original_name=Path(vc.source).name, mime="audio/wav", size_bytes=Path(vc.source).stat().st_size)
     return timeline.to_dict()
