@@ -165,11 +165,12 @@ def apply_voice(timeline: Timeline, result: VoiceResult) -> Timeline:
     return timeline
 
 
-def voice_project(timeline: Timeline, shots: list[dict[str, Any]], options: dict[str, Any]) -> VoiceResult:
+def voice_project(timeline: Timeline, shots: list[dict[str, Any]], options: dict[str, Any],
+                  folder: Path | None = None) -> VoiceResult:
     """The one-click path: speak the storyboard shots' own speech (never the caption fallback)
     onto `timeline`, with the project's options `voice` ("auto" | "off"), `narrator`
     ({lang: voice}), `voices` ({speaker: voice}, from the character cards) and `voice_speed`.
-    The WAVs go into the data folder's assets."""
+    The WAVs go into `folder` (default: a fresh folder among the data folder's assets)."""
     import uuid
 
     from studio import paths
@@ -180,7 +181,7 @@ def voice_project(timeline: Timeline, shots: list[dict[str, Any]], options: dict
                         "duration_s": shot.get("duration_s")} for i, shot in enumerate(shots, start=1)]}
     if not any(line.kind != "subtitle" for line in speech_lines(board["shots"])):
         return VoiceResult()
-    result = voice_storyboard(board, paths.media_dir("assets") / f"voice-{uuid.uuid4().hex}",
+    result = voice_storyboard(board, folder or paths.media_dir("assets") / f"voice-{uuid.uuid4().hex}",
                               narrator=options.get("narrator") or {}, voices=options.get("voices") or {},
                               speed=float(options.get("voice_speed", 1.0)))
     apply_voice(timeline, result)
