@@ -16,7 +16,7 @@ import sys
 from engine.errors import UserError  # every user-facing error: printed as its message, exit code 2
 
 # Modules under studio.cli that define `register(subparsers)`; order = order in --help.
-COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "loras", "jobs", "export", "studio"]
+COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "loras", "jobs", "export", "voice", "studio"]
 
 __all__ = ["COMMAND_MODULES", "UserError", "build_parser", "main"]
 

@@ -42,6 +42,8 @@ def _render(timeline, args: argparse.Namespace, extra_subtitles=None) -> int:  #
     from studio.export.run import ExportError, render
 
     out = Path(args.out)
+    if getattr(args, "smooth_motion", False):
+        timeline.smooth_motion = True
     try:
         result = render(timeline, out, preset=args.preset, fps=args.fps, on_progress=None if args.quiet else _progress,
                         extra_subtitles=extra_subtitles)
@@ -80,6 +82,10 @@ def cmd_cut(args: argparse.Namespace) -> int:
     timeline = Timeline.from_dict(data)
     subs = read_srt(args.subtitles) if args.subtitles else []
     timeline.subtitles = subs
+    if args.storyboard:
+        from studio.cli.voice import voice_from_storyboard
+
+        timeline = voice_from_storyboard(timeline, args)
     return _render(timeline, args)
 
 
@@ -126,7 +132,9 @@ def cmd_presets(args: argparse.Namespace) -> int:
 def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="the file to write (its folder also receives the .srt and poster .jpg)")
     p.add_argument("--preset", default=None, help="export preset (see `shotline export-presets`; default 720p)")
-    p.add_argument("--fps", type=int, choices=(24, 25, 30), default=None, help="output frame rate (default: the preset's)")
+    p.add_argument("--fps", type=int, choices=(24, 25, 30, 32), default=None, help="output frame rate (default: the preset's)")
+    p.add_argument("--smooth-motion", action="store_true",
+                   help="interpolate 16 fps clips to the output rate (ffmpeg minterpolate) instead of repeating frames")
     p.add_argument("--otio", default=None, help="also write the timeline as OpenTimelineIO to this .otio file")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -150,6 +158,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--label-language", default="zh+en", choices=LABEL_LANGUAGES)
     p.add_argument("--model", default="", help="the model that generated the clips (recorded in the provenance)")
     p.add_argument("--save-timeline", default=None, help="also write the timeline JSON here (for `shotline render`)")
+    from studio.cli.voice import add_voice_options
+
+    add_voice_options(p)
     _output_options(p)
     p.set_defaults(func=cmd_cut)
 

@@ -19,6 +19,7 @@ FONT_DIR = asset_path("fonts")
 FONT_FAMILY = "Noto Sans CJK SC"
 ASS_NAME = "text.ass"  # relative to the work folder, which is ffmpeg's cwd: no user text in the filter
 FONTS_NAME = "fonts"
+SMOOTH_FILTER = "minterpolate=fps={rate}:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1"
 XFADE = {"crossfade": "fade", "fade-black": "fadeblack", "fade-white": "fadewhite", "wipe": "wipeleft", "slide": "slideleft"}
 
 
@@ -98,7 +99,11 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
                      "-i", input_url(Path(clip.source))]
             speed = f"setpts=(PTS-STARTPTS)/{clip.speed:g}," if clip.speed != 1 else "setpts=PTS-STARTPTS,"
             # Scale at the source rate (16 fps for Wan), then convert the rate: fewer frames to scale.
-            graph.append(f"[{n_in}:v]{speed}format=yuv420p[s{s}r]")
+            # Smooth motion: motion-compensated interpolation to the export rate (no weights), at
+            # the source size, so the fps filter below has no frames to repeat. One cloned frame
+            # lets minterpolate reach the last source frame (it stops a frame early without).
+            smooth = f"tpad=stop_mode=clone:stop=1,{SMOOTH_FILTER.format(rate=rate)}," if timeline.smooth_motion else ""
+            graph.append(f"[{n_in}:v]{speed}{smooth}format=yuv420p[s{s}r]")
             graph.append(_fit(f"s{s}r", f"s{s}f", w, h, preset.fit))
             graph.append(f"[s{s}f]fps={rate},setsar=1,trim=duration={length:.4f},setpts=PTS-STARTPTS,"
                          f"tpad=stop_mode=clone:stop_duration={1 / rate:.4f},trim=duration={length:.4f},settb=1/{rate}[s{s}]")
@@ -153,7 +158,7 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
     ass = build_ass(timeline, w, h, lines, cards, total, FONT_FAMILY)
     graph.append(f"[{cur}]subtitles=filename={ASS_NAME}:fontsdir={FONTS_NAME},format=yuv420p[vout]")
 
-    music_infos = _audio_graph(timeline, preset, graph, args, n_in, total) if audio_out else []
+    music_infos = _audio_graph(timeline, preset, graph, args, n_in, total, clip_starts) if audio_out else []
 
     args += ["-filter_complex", ";".join(graph), "-map", "[vout]", *video_out]
     if audio_out:
@@ -162,8 +167,10 @@ def compile_timeline(timeline: Timeline, preset: Preset, *, video_out: list[str]
                 lengths=lengths, starts=starts, inputs=infos + music_infos)
 
 
-def _audio_graph(timeline: Timeline, preset: Preset, graph: list[str], args: list[str], n_in: int, total: float) -> list[MediaInfo]:
-    """Music tracks -> trimmed, looped, faded, delayed, mixed, loudness-normalised [aout]."""
+def _audio_graph(timeline: Timeline, preset: Preset, graph: list[str], args: list[str], n_in: int, total: float,
+                 clip_starts: list[float]) -> list[MediaInfo]:
+    """Music tracks -> trimmed, looped, faded, delayed, mixed [music]; voice clips -> delayed,
+    mixed [voice]; music ducks under the voice (sidechaincompress); loudness-normalised [aout]."""
     audio_parts: list[str] = []
     music_infos: list[MediaInfo] = []
     for k, track in enumerate(timeline.music):
@@ -182,7 +189,7 @@ def _audio_graph(timeline: Timeline, preset: Preset, graph: list[str], args: lis
                  f"atrim=start={track.trim_in_s:.3f}:end={src_end:.3f},asetpts=PTS-STARTPTS")
         if track.loop:
             chain += f",aloop=loop=-1:size={int(seg * 48000) + 1}"
-        chain += f",atrim=duration={avail:.3f},volume={track.volume:.3f}"
+        chain += f",atrim=duration={avail:.3f},volume={track.volume * timeline.music_volume:.3f}"
         if track.fade_in_s:
             chain += f",afade=t=in:st=0:d={min(track.fade_in_s, avail):.3f}"
         if track.fade_out_s:
@@ -193,11 +200,63 @@ def _audio_graph(timeline: Timeline, preset: Preset, graph: list[str], args: lis
         graph.append(chain)
         audio_parts.append(f"[m{k}]")
         n_in += 1
+    voice_part, n_in = voice_graph(timeline, graph, args, n_in, total, clip_starts, music_infos)
+    if audio_parts and voice_part:
+        music = f"{''.join(audio_parts)}amix=inputs={len(audio_parts)}:normalize=0:duration=longest" if len(audio_parts) > 1 else f"{audio_parts[0]}anull"
+        graph.append(f"{music},apad,atrim=duration={total:.4f}[music]")
+        graph.append(f"{voice_part}asplit=2[vmix][vkey]")
+        if timeline.duck_db > 0:
+            graph.append(f"[music][vkey]{duck_filter(timeline.duck_db)}[ducked]")
+        else:
+            graph.append("[vkey]anullsink;[music]anull[ducked]")
+        audio_parts = ["[ducked][vmix]amix=inputs=2:normalize=0:duration=first"]
+    elif voice_part:
+        audio_parts = [voice_part]
     if audio_parts:
-        mix = f"{''.join(audio_parts)}amix=inputs={len(audio_parts)}:normalize=0:duration=longest," if len(audio_parts) > 1 else f"{audio_parts[0]}anull,"
+        if audio_parts[0].endswith("duration=first"):
+            mix = audio_parts[0] + ","
+        else:
+            mix = f"{''.join(audio_parts)}amix=inputs={len(audio_parts)}:normalize=0:duration=longest," if len(audio_parts) > 1 else f"{audio_parts[0]}anull,"
         norm = "loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000," if preset.loudnorm else ""
         graph.append(f"{mix}apad,atrim=duration={total:.4f},{norm}aformat=sample_rates=48000:channel_layouts=stereo[aout]")
     else:
         graph.append(f"anullsrc=r=48000:cl=stereo,atrim=duration={total:.4f}[aout]")
 
     return music_infos
+
+
+def duck_filter(duck_db: float) -> str:
+    """Music under speech drops by `duck_db`: a hard compressor keyed by the voice pulls the
+    music to near silence, and `mix` keeps 10^(-duck_db/20) of the dry music, so the drop
+    is the set amount rather than a function of how loud the voice is."""
+    keep = 10 ** (-duck_db / 20)
+    return (f"sidechaincompress=threshold=0.003:ratio=20:attack=20:release=300:knee=1:detection=peak:"
+            f"mix={1 - keep:.4f}")
+
+
+def voice_graph(timeline: Timeline, graph: list[str], args: list[str], n_in: int, total: float,
+                clip_starts: list[float], infos: list[MediaInfo]) -> tuple[str, int]:
+    """The voice track: each clip delayed to its place and scaled by its and the timeline's
+    volume, mixed and padded to the cut's length. Returns ("[voice]" or "", next input)."""
+    parts = []
+    for k, vc in enumerate(timeline.voice):
+        info = check_audio(vc.source, f"voice {k + 1}")
+        infos.append(info)
+        start = vc.start_s
+        if vc.shot is not None:
+            if vc.shot >= len(clip_starts):
+                raise ValueError(f"voice {k + 1} shot {vc.shot} is not accepted; a clip number from 0 to {len(clip_starts) - 1}.")
+            start += clip_starts[vc.shot]
+        if start >= total:
+            continue
+        args += ["-protocol_whitelist", "file", "-i", input_url(Path(vc.source))]
+        delay = round(start * 1000)
+        graph.append(f"[{n_in}:a]aformat=sample_rates=48000:channel_layouts=stereo,asetpts=PTS-STARTPTS,"
+                     f"volume={vc.volume * timeline.voice_volume:.3f},adelay={delay}|{delay}[vo{k}]")
+        parts.append(f"[vo{k}]")
+        n_in += 1
+    if not parts:
+        return "", n_in
+    mix = f"{''.join(parts)}amix=inputs={len(parts)}:normalize=0:duration=longest" if len(parts) > 1 else f"{parts[0]}anull"
+    graph.append(f"{mix},apad,atrim=duration={total:.4f}[voice]")
+    return "[voice]", n_in

@@ -20,6 +20,7 @@ def timeline_sources(data: dict[str, Any]) -> list[str]:
     found = [c["source"] for c in data.get("clips") or []] + [m["source"] for m in data.get("music") or []]
     if data.get("logo"):
         found.append(data["logo"]["source"])
+    found += [v["source"] for v in data.get("voice") or []]  # spoken lines travel like the music
     return list(dict.fromkeys(found))
 
 
@@ -29,6 +30,8 @@ def _with_sources(data: dict[str, Any], mapping: dict[str, str]) -> dict[str, An
     out["music"] = [{**m, "source": mapping.get(m["source"], m["source"])} for m in data.get("music") or []]
     if data.get("logo"):
         out["logo"] = {**data["logo"], "source": mapping.get(data["logo"]["source"], data["logo"]["source"])}
+    if data.get("voice"):
+        out["voice"] = [{**v, "source": mapping.get(v["source"], v["source"])} for v in data["voice"]]
     return out
 
 

@@ -192,7 +192,8 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
             raise ExportError(f"ffmpeg could not encode the frames: {_first_error(b''.join(b_err).decode('utf-8', 'replace'))}.")
         timings["compose_encode"] = time.perf_counter() - t0 - timings["prepare"]
         t1 = time.perf_counter()
-        tags = label.label_tags(content_id, timeline.model)
+        voice = ", ".join(dict.fromkeys(f"{v.engine}/{v.voice}" for v in timeline.voice if v.engine))
+        tags = label.label_tags(content_id, timeline.model, voice=voice)
         muxed = work / f"muxed{p.suffix}"
         streams = ["-i", str(video_tmp)] + (["-i", str(audio_file)] if p.audio_codec else [])
         maps = ["-map", "0:v"] + (["-map", "1:a"] if p.audio_codec else [])
@@ -205,7 +206,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         final = muxed
         if p.container in ("mp4", "gif"):  # c2pa cannot bind a manifest to WebM
             signed = work / f"signed{p.suffix}"
-            c2pa_sign.sign(muxed, signed, content_id, timeline.model)
+            c2pa_sign.sign(muxed, signed, content_id, timeline.model, voice)
             final, result.c2pa_signed = signed, True
         timings["provenance_after"] = time.perf_counter() - t1
         store_fingerprint(content_id, output, result.fingerprint, plan.duration_s, timeline.model)

@@ -137,12 +137,45 @@ def run_download_kind(params: dict[str, Any], ctx: RunContext) -> Outcome:
     return run_download(params, ctx)
 
 
+def run_speak(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    """Text to speech (engine.voice): one line to a WAV, with the engine and voice it used."""
+    from engine.voice import speak, write_wav
+
+    if ctx.cancel.cancelled:
+        raise GenerationCancelled(0, 1)
+    speech = speak(params["text"], params["lang"], params.get("voice"), float(params.get("speed", 1.0)))
+    out = write_wav(speech, ctx.tmp_dir / f"{ctx.run_id}.wav")
+    try:
+        data = out.read_bytes()
+    finally:
+        out.unlink(missing_ok=True)
+    meta = {"engine": speech.engine, "voice": speech.voice, "robotic": speech.robotic, "lang": params["lang"],
+            "duration_s": round(speech.duration_s, 3), "sample_rate": speech.sample_rate, "text": params["text"]}
+    return Outcome(metadata=meta, files={"speech.wav": data})
+
+
+def validate_speak(params: dict[str, Any]) -> dict[str, Any]:
+    from engine.voice import SPEED_RANGE, check_text, find_voice
+
+    known = {"text", "lang", "voice", "speed"}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ValueError(f"speak parameter(s) {unknown} are not known; accepted: {sorted(known)}.")
+    text = check_text(params.get("text"))
+    _, voice = find_voice(params.get("voice"), params.get("lang"))
+    speed = params.get("speed", 1.0)
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]:
+        raise ValueError(f"speed {speed!r} is not accepted: a number from {SPEED_RANGE[0]:g} to {SPEED_RANGE[1]:g}.")
+    return {"text": text, "lang": params["lang"], "voice": voice.name, "speed": float(speed)}
+
+
 KINDS: dict[str, Callable[[dict[str, Any], RunContext], Outcome]] = {
     "generate": run_generate,
     "diagnostic": run_diagnostic,
     "render": run_render_kind,  # an export of a timeline (studio.export.jobs)
     "preview": run_render_kind,  # a quick low-resolution render of one
     "download": run_download_kind,  # a model's weights onto the worker that runs it (studio.jobs.machine)
+    "speak": run_speak,
 }
 
 

@@ -46,6 +46,12 @@ def store_result(db: sqlite_utils.Database, job: dict[str, Any], header: dict[st
         from studio.export.renders import store_render
 
         return None, store_render(db, job, header, files)
+    if job["kind"] == "speak" and files.get("speech.wav"):  # a spoken line: one WAV per job among the assets
+        wav = paths.media_dir("assets") / f"speak-{job['id']}.wav"
+        tmp = wav.with_name(f".{wav.name}.part")
+        tmp.write_bytes(files["speech.wav"])
+        os.replace(tmp, wav)
+        return None, json.dumps({"path": str(wav), **metadata}, ensure_ascii=False, default=str)
     if job["kind"] != "generate":
         return None, json.dumps(metadata, ensure_ascii=False, default=str)
     existing = db.execute("SELECT id FROM clips WHERE job_id = ?", [job["id"]]).fetchone()

@@ -22,7 +22,7 @@ from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
 from studio.jobs import inputs as job_inputs
-from studio.jobs.kinds import validate_diagnostic
+from studio.jobs.kinds import validate_diagnostic, validate_speak
 from studio.jobs.queue import Message, QueueBackend, frame
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
@@ -88,7 +88,8 @@ def _validate_download(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic, "render": _validate_render,
-              "preview": _validate_render, "download": _validate_download}
+              "preview": _validate_render, "download": _validate_download,
+              "speak": validate_speak}
 
 
 def _row(cur: Any) -> dict[str, Any] | None:

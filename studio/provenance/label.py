@@ -11,12 +11,25 @@ from pathlib import Path
 PRODUCER = "Shotline"
 
 
-def label_tags(content_id: str, model: str, created: datetime | None = None) -> dict[str, str]:
+def voice_note(voice: str) -> str:
+    """How the label words a synthetic voice track ("" when the cut has none)."""
+    return f"synthetic voice by {voice}" if voice else ""
+
+
+def label_tags(content_id: str, model: str, created: datetime | None = None, voice: str = "") -> dict[str, str]:
+    """`voice`: the synthetic voice engines used (e.g. "espeak-ng/espeak-zh"), "" for none."""
     created = created or datetime.now(timezone.utc)
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     aigc = {"Label": "1", "ContentProducer": PRODUCER, "ProduceID": content_id, "ReservedCode1": model or "unknown"}
+    if voice:
+        aigc["ReservedCode2"] = voice_note(voice)
+        return {**_tags(content_id, model, stamp, aigc, f"; {voice_note(voice)}"), "synthetic_voice": voice}
+    return _tags(content_id, model, stamp, aigc, "")
+
+
+def _tags(content_id: str, model: str, stamp: str, aigc: dict[str, str], extra: str) -> dict[str, str]:
     return {
-        "comment": f"AI-generated video. producer={PRODUCER}; content_id={content_id}; model={model or 'unknown'}; created={stamp}",
+        "comment": f"AI-generated video. producer={PRODUCER}; content_id={content_id}; model={model or 'unknown'}; created={stamp}{extra}",
         "AIGC": json.dumps(aigc, separators=(",", ":")),
         "ai_generated": "true",
         "producer": PRODUCER,
@@ -38,7 +51,7 @@ def read_label(path: Path | str) -> dict[str, str]:
     from studio.export.probe import probe
 
     meta = probe(path, "file").metadata or {}
-    found = {k: v for k, v in meta.items() if k in ("comment", "AIGC", "ai_generated", "producer", "content_id", "generator_model")}
+    found = {k: v for k, v in meta.items() if k in ("comment", "AIGC", "ai_generated", "producer", "content_id", "generator_model", "synthetic_voice")}
     if "content_id" not in found and "AIGC" in found:
         try:
             found["content_id"] = json.loads(found["AIGC"]).get("ProduceID", "")

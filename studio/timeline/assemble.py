@@ -1,6 +1,7 @@
 """studio.timeline: turning a finished storyboard into a timeline (clips in shot order, each
 as long as its real clip, the dialogue — or the shot's own words for a shot without any —
-as subtitles, music, logo and the AI label), using the export room's Timeline model."""
+as subtitles, music, logo and the AI label, and the speech spoken on the voice track with
+the subtitles timed to it), using the export room's Timeline model."""
 
 from __future__ import annotations
 
@@ -69,4 +70,18 @@ def timeline_for(db: sqlite_utils.Database, flow: dict[str, Any]) -> dict[str, A
         corner = "top-right" if opts.get("label_position", "top-left") != "top-right" else "top-left"
         extra["logo"] = {"source": logo, "corner": corner}
     timeline = Timeline.from_storyboard({"shots": shots}, [c["path"] for c in clips], **extra)
+    from studio import paths
+    from studio.timeline.voice import voice_project  # 旁白/VO and dialogue lines spoken at their shots
+
+    folder = paths.media_dir("assets") / f"voice-{flow.get('project_id') or 'project'}"  # rebuilt in place
+    voiced = voice_project(timeline, [{**c["shot"], "duration_s": s["duration_s"]} for c, s in zip(clips, shots, strict=True)],
+                           opts, folder)
+    if voiced.clips:  # the spoken lines are the project's own files (the timeline editor checks ownership)
+        from studio.db.records import add_asset
+
+        for vc in voiced.clips:
+            if db.execute("SELECT 1 FROM assets WHERE path = ? AND user_id IS ?", [vc.source, flow.get("user_id")]).fetchone():
+                continue
+            add_asset(db, "voice", vc.source, project_id=flow.get("project_id"), user_id=flow.get("user_id"),
+                      original_name=Path(vc.source).name, mime="audio/wav", size_bytes=Path(vc.source).stat().st_size)
     return timeline.to_dict()

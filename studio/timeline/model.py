@@ -225,6 +225,22 @@ class MusicTrack(_Data):
         return self
 
 
+class VoiceClip(_Data):
+    """A spoken line on the voice track: `source` (WAV/MP3) starts at `start_s` of the timeline
+    (of clip `shot`, 0-based, when given). `engine`/`voice` name the synthetic voice (empty for
+    a recorded one), for provenance."""
+
+    LABEL: ClassVar[str] = "voice"
+    source: str = _path()
+    start_s: float = _num(default=0.0)
+    volume: float = _num(0, 4, 1.0)
+    text: str = Field("", max_length=MAX_TEXT, json_schema_extra={"accepted": f"text of at most {MAX_TEXT} characters"})
+    engine: str = Field("", max_length=100, json_schema_extra={"accepted": "an engine name of at most 100 characters"})
+    voice: str = Field("", max_length=100, json_schema_extra={"accepted": "a voice name of at most 100 characters"})
+    duration_s: float | None = _num(default=None)
+    shot: int | None = Field(None, ge=0, json_schema_extra={"accepted": "a clip number from 0"})
+
+
 class Logo(_Data):
     """An image over the video: at a corner, or at x/y (pixels from the top-left)."""
 
@@ -289,6 +305,11 @@ class Timeline(_Data):
     preset: str = Field("720p", pattern=r"^[\w.-]{1,40}$",
                         json_schema_extra={"accepted": "a preset name (see `shotline export-presets`)"})
     model: str = Field("", max_length=100, json_schema_extra={"accepted": "a model id of at most 100 characters"})
+    voice: list[VoiceClip] = Field(default_factory=list)
+    voice_volume: float = _num(0, 4, 1.0)  # the voice track's gain
+    music_volume: float = _num(0, 4, 1.0)  # every music track's gain, on top of its own volume
+    duck_db: float = _num(0, 40, 12.0)  # how far music drops under speech (0: no ducking)
+    smooth_motion: bool = False  # interpolate clips to the export rate (minterpolate) instead of repeating frames
     version: int = 1
 
     @model_validator(mode="after")

@@ -46,14 +46,14 @@ class TimelineService:
 
     def save_timeline(self, user: str, project_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Validate (the Timeline model names the wrong field) and store an edited timeline.
-        Clip, music and logo files must be this user's own (their clips, uploads, or the demo assets)."""
+        Clip, music, logo and voice files must be this user's own (their clips, uploads, or the demo assets)."""
         from studio.timeline import Timeline
 
         flow = self._project(user, project_id)
         timeline = Timeline.from_dict(data)
         uid = get_or_create_user(self.conn.db, user)
         for source in [c.source for c in timeline.clips] + [m.source for m in timeline.music] + \
-                ([timeline.logo.source] if timeline.logo else []):
+                ([timeline.logo.source] if timeline.logo else []) + [v.source for v in timeline.voice]:
             check_own_file(self.conn.db, uid, source)
         out = timeline.to_dict()
         self._store(flow, out)
