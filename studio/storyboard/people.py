@@ -1,0 +1,69 @@
+"""studio.storyboard: the named characters of a whole script, in both languages, found
+once before the shots are analysed: speakers and screenplay cues, `名叫X` / `叫做X`,
+`X（二十五岁…）` introductions and 人物：lists, `named X` / `called X`, `Anna (30s)`,
+and the capitalised introductions of screenplays (`BRICK BRADDOCK, retired…`). jieba's
+person tags add more per shot (studio.storyboard.analyse_zh)."""
+
+from __future__ import annotations
+
+import re
+
+from studio.storyboard.split import Beat
+
+ZH_NAMED = re.compile(r"(?:名叫|叫做|名为|名字叫|名字是|唤作)([\u4e00-\u9fff]{2,3})(?=[，,。.！!？?、的和与\s（(]|$)")
+ZH_INTRO = re.compile(r"(?:^|[\n、，,；;：:]\s*)([\u4e00-\u9fff]{2,4})\s*[（(](?=[^)）]{0,30}(?:岁|男|女|饰|演|主角|配角|"
+                      r"学生|老师|妈妈|爸爸|母亲|父亲|医生|警察|老板|职员|程序员|设计师|记者|的))", re.M)
+ZH_CAST = re.compile(r"^\s*(?:人物|角色|出场人物|主要人物|主演)\s*[：:]\s*(.+)$", re.M)
+EN_NAMED = re.compile(r"\b(?:named|called)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+EN_INTRO = re.compile(r"^\s*([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*[(（]\s*(?:\d|[a-z]+\s*\d|age)", re.M)
+CAPS_INTRO = re.compile(r"(?<![A-Za-z'])([A-Z][A-Z'\-]+(?:\s[A-Z][A-Z'\-]+){0,2})(?=\s*(?:\(\d|,\s*(?:a|an|the|his|her|"
+                        r"\d|[a-z]+\s+(?:\d|years?))\b))")
+NOT_NAMES = {"INT", "EXT", "CUT", "FADE", "DAY", "NIGHT", "THE", "END", "CONTINUED", "SCREEN", "DOOR", "SFX", "VO",
+             "POV", "OTS", "CU", "ECU", "MCU", "WS", "MS", "TV", "OK", "USA", "UK", "CEO", "LATER", "CONTINUOUS",
+             "SUPER", "TITLE", "MUSIC", "BANG", "BOOM", "INSERT", "ANGLE", "CLOSE", "WIDE", "BACK", "SCENE", "SOUND"}
+ZH_NOT_NAMES = {"镜头", "画面", "旁白", "字幕", "场景", "时长", "音乐", "音效", "产品", "品牌", "特写", "远景", "近景", "中景",
+                "全景", "航拍", "备注", "主角", "配角", "男主", "女主"}
+
+
+def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
+    """alias -> name for every named character the script introduces or gives a line."""
+    names: dict[str, str] = {}
+
+    def add(name: str, alias: str | None = None) -> None:
+        name = name.strip()
+        if not name or len(name) > 24 or name.upper() in NOT_NAMES or name in ZH_NOT_NAMES:
+            return
+        names.setdefault(alias or name, name)
+
+    for beat in beats:
+        for who in [beat.speaker, *(d.get("speaker") or "" for d in beat.dialogue)]:
+            if who and len(who) <= 20:
+                add(who)
+    for match in ZH_NAMED.finditer(text):
+        add(match.group(1))
+    for match in ZH_INTRO.finditer(text):
+        add(match.group(1))
+    for match in ZH_CAST.finditer(text):
+        for part in re.split(r"[、，,；;/]", match.group(1)):
+            name = re.split(r"[（(：:\s]", part.strip(), maxsplit=1)[0]
+            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                add(name)
+    for match in EN_NAMED.finditer(text):
+        add(match.group(1))
+    for match in EN_INTRO.finditer(text):
+        add(match.group(1))
+    for match in CAPS_INTRO.finditer(text):
+        full = match.group(1)
+        if all(w.strip("'-") not in NOT_NAMES for w in full.split()):
+            title = full.title()
+            add(title)
+            for word in title.split():  # BRICK BRADDOCK is Brick in the next line
+                if len(word) > 2 and word.upper() not in NOT_NAMES:
+                    names.setdefault(word, title)
+    for name in list(names.values()):  # a cue BRICK and an introduction Brick Braddock: one person
+        if " " in name:
+            for word in name.split():
+                if word in names and names[word] == word:
+                    names[word] = name
+                    names.setdefault(name, name)
+    return names
