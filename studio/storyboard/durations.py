@@ -15,6 +15,7 @@ DASH = r"\s*(?:-|–|—|~|～|至|到|to)\s*"
 # the forms, each with named groups: a = start, b = end (ranges), s = seconds, m = minutes
 FORMS = (
     rf"(?P<a>{TC}){DASH}(?P<b>{TC})",  # 00:05-00:08
+    rf"(?P<ua>{NUM})\s*{SEC_UNIT}{DASH}(?P<ub>{NUM})\s*{SEC_UNIT}(?![A-Za-z])",  # 0s - 5s
     rf"(?P<ra>{NUM}){DASH}(?P<rb>{NUM})\s*{SEC_UNIT}(?![A-Za-z])",  # 0-15秒, 5-10 seconds
     rf"(?P<m>{NUM})\s*{MIN_UNIT}\s*(?P<ms>{NUM})\s*{SEC_UNIT}(?![A-Za-z])",  # 1分30秒, 1m30s
     rf"(?P<s>{NUM})\s*{SEC_UNIT}(?![A-Za-z])",  # 3s, 3秒, 4 seconds
@@ -40,6 +41,8 @@ def seconds_of(match: re.Match[str]) -> float | None:
     g = match.groupdict()
     if g.get("a"):
         value = _tc(g["b"]) - _tc(g["a"])
+    elif g.get("ua"):
+        value = float(g["ub"]) - float(g["ua"])
     elif g.get("ra"):
         value = float(g["rb"]) - float(g["ra"])
     elif g.get("m") and g.get("ms"):

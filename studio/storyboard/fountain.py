@@ -22,7 +22,7 @@ HEADING_ZH = re.compile(r"^(?:内外景|外内景|内景|外景|内/外|外/内|
 SCENE_NUMBER = re.compile(r"\s*#[\w.\-]+#\s*$")
 EXTENSION = re.compile(r"\s*[(（][^)）]*[)）]")
 CUE_EN = re.compile(r"^[^a-z\u3400-\u9fff]*[A-Z][^a-z\u3400-\u9fff]*$")
-CUE_ZH = re.compile(r"^[\u3400-\u9fff·A-Za-z0-9]{1,10}(?:\s*[(（][^)）]{1,20}[)）])*$")
+CUE_ZH = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af·・ A-Za-z0-9]{1,12}(?:\s*[(（][^)）]{1,20}[)）])*$")
 TRANSITION_ZH = re.compile(r"^(?:切至|切到|切换至|淡入|淡出|叠化|溶入|溶出|转场|黑场|闪回|闪回结束)(?:[：:。.\s].*)?$")
 PARENTHETICAL = re.compile(r"^\s*[(（].*[)）]\s*$")
 CAMERA_CUE = re.compile(r"\b(?:CLOSE|ANGLE|WIDE|INSERT|POV|BACK TO|CUT|FADE|DISSOLVE|SMASH|MATCH|SUPER|TITLE|"
@@ -104,7 +104,7 @@ def _cue(line: str, next_line: str) -> bool:
         return False
     if CUE_EN.match(body) and any(c.isalpha() for c in body) and len(body) <= 40 and not CAMERA_CUE.search(body):
         return True
-    return bool(CUE_ZH.match(s.rstrip("^").strip())) and bool(re.search(r"[\u3400-\u9fff]", body)) \
+    return bool(CUE_ZH.match(s.rstrip("^").strip())) and bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", body)) \
         and not TRANSITION_ZH.match(s)
 
 

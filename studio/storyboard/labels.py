@@ -38,15 +38,19 @@ IMAGE_LINK = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.I)
 LINK = re.compile(r"\[([^\]]+)\]\((?:https?://|www\.|/)[^)]*\)")
 EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\U000E0020-\U000E007F]")
+CODE_FENCE = re.compile(r"^\s*(?:```|~~~)")
+BLOCKQUOTE = re.compile(r"^\s{0,3}>\s?")
 FRONT_MATTER = re.compile(r"^\ufeff?---\s*\n(.*?)\n(?:---|\.\.\.)\s*(?:\n|$)", re.S)
 
-VISUAL_LABELS = ("画面", "镜头画面", "视觉", "场景描述", "动作", "内容", "画面内容", "画面描述", "描述", "visual", "visuals",
-                 "video", "picture", "action", "image", "description", "shot description", "what we see", "scene")
+VISUAL_LABELS = ("画面", "镜头画面", "视觉", "场景描述", "内容", "画面内容", "画面描述", "描述", "visual", "visuals",
+                 "video", "picture", "image", "description", "shot description", "what we see", "scene")
+ACTION_LABELS = ("动作", "表演", "action", "actions", "performance")  # more of the shot above, not a new one
 VOICE_LABELS = ("旁白", "配音", "画外音", "解说", "口播", "vo", "v.o.", "voiceover", "voice-over", "voice over", "narrator",
                 "narration", "anncr", "announcer")
 SUBTITLE_LABELS = ("字幕", "屏幕文字", "花字", "文案", "标语", "slogan", "subtitle", "subtitles", "super", "caption",
                    "on-screen text", "onscreen text", "text on screen", "text overlay", "tagline")
-DIALOGUE_LABELS = ("台词", "对白", "对话", "dialogue", "dialog", "lines")
+DIALOGUE_LABELS = ("台词", "对白", "对话", "口型同步指导", "口型同步", "对口型", "口型", "dialogue", "dialog", "lines",
+                   "lip sync", "lip-sync", "lipsync")
 AUDIO_LABELS = ("audio", "声音", "音频")
 SOUND_LABELS = ("音乐", "音效", "背景音乐", "配乐", "bgm", "music", "sfx", "sound", "sound effects", "fx")
 NOTE_LABELS = ("转场", "transition", "备注", "note", "notes", "注意", "人物", "角色", "出场人物", "主要人物", "characters",
@@ -91,9 +95,11 @@ def camera_label(label: str) -> bool:
 
 
 def label_kind(label: str) -> str:
-    """visual, voice, subtitle, dialogue, audio, sound, note, duration, setting, camera or "" (unknown)."""
+    """visual, action, voice, subtitle, dialogue, audio, sound, note, duration, setting, camera or "" (unknown)."""
     low = LABEL_NOTE.sub("", label).strip().lower() or label.lower()
-    for kind, words in (("visual", VISUAL_LABELS), ("voice", VOICE_LABELS), ("subtitle", SUBTITLE_LABELS),
+    if low.startswith(("转场", "transition")):
+        return "note"
+    for kind, words in (("visual", VISUAL_LABELS), ("action", ACTION_LABELS), ("voice", VOICE_LABELS), ("subtitle", SUBTITLE_LABELS),
                         ("dialogue", DIALOGUE_LABELS), ("audio", AUDIO_LABELS), ("sound", SOUND_LABELS),
                         ("duration", DURATION_LABELS), ("setting", SETTING_LABELS), ("camera", CAMERA_LABELS),
                         ("note", NOTE_LABELS)):

@@ -13,7 +13,8 @@ from studio.storyboard.split import Beat
 ZH_NAMED = re.compile(r"(?:名叫|叫做|名为|名字叫|名字是|唤作)([\u4e00-\u9fff]{2,3})(?=[，,。.！!？?、的和与\s（(]|$)")
 ZH_INTRO = re.compile(r"(?:^|[\n、，,；;：:]\s*)([\u4e00-\u9fff]{2,4})\s*[（(](?=[^)）]{0,30}(?:岁|男|女|饰|演|主角|配角|"
                       r"学生|老师|妈妈|爸爸|母亲|父亲|医生|警察|老板|职员|程序员|设计师|记者|的))", re.M)
-ZH_CAST = re.compile(r"^\s*(?:人物|角色|出场人物|主要人物|主演)\s*[：:]\s*(.+)$", re.M)
+ZH_CAST = re.compile(r"^[\s>*-]*(?:【\s*(?:人物|角色|出场人物|主要人物|主演)\s*】\s*[：:]?|(?:\*\*)?(?:人物|角色|出场人物|主要人物|主演)"
+                     r"(?:\*\*)?\s*[：:])\s*(.+)$", re.M)
 EN_NAMED = re.compile(r"\b(?:named|called)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
 EN_INTRO = re.compile(r"^\s*([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*[(（]\s*(?:\d|[a-z]+\s*\d|age)", re.M)
 CAPS_INTRO = re.compile(r"(?<![A-Za-z'])([A-Z][A-Z'\-]+(?:\s[A-Z][A-Z'\-]+){0,2})(?=\s*(?:\(\d|,\s*(?:a|an|the|his|her|"
@@ -43,11 +44,15 @@ def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
         add(match.group(1))
     for match in ZH_INTRO.finditer(text):
         add(match.group(1))
-    for match in ZH_CAST.finditer(text):
-        for part in re.split(r"[、，,；;/]", match.group(1)):
-            name = re.split(r"[（(：:\s]", part.strip(), maxsplit=1)[0]
-            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
-                add(name)
+    for match in ZH_CAST.finditer(text):  # 人物：李明（25岁）、小红 / 【角色】受辱的新郎（…）VS 鄙夷的岳母（…）
+        cast = re.sub(r"[（(][^)）]*[)）]", "", match.group(1))
+        for part in re.split(r"[、，,；;/。]|\s+(?:VS|vs|和|与|&)\s+|\s*VS\s*", cast):
+            name = part.strip(" *")
+            if 2 <= len(name) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                short = name.rsplit("的", 1)[-1]  # 受辱的新郎 is 新郎
+                add(short if 2 <= len(short) <= 4 else name)
+                if short != name:
+                    names.setdefault(name, names.get(short, short))
     for match in EN_NAMED.finditer(text):
         add(match.group(1))
     for match in EN_INTRO.finditer(text):

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 from studio.storyboard.durations import PAREN, cell_seconds, mark_seconds, take_duration
 from studio.storyboard.labels import (
+    BLOCKQUOTE,
     BOLD_LABEL,
     BRACKET_LABEL,
     CHECKLIST,
+    CODE_FENCE,
     FRONT_MATTER,
     IMAGE_LINK,
     INLINE_MARK,
@@ -62,6 +64,8 @@ class Beat:
     marked: bool = False  # the script marked it as a shot (shot heading, time code, table row, 画面：)
     source_format: str = ""
     marked_block: bool = False  # opened by a shot heading or time code: the lines below belong to it
+    heading_rest: bool = False  # the words after a scene heading: its title, if labelled shots follow
+    labelled_visual: bool = False  # a 画面/Visual label already filled this block
     premise: str = ""  # the prose before the script's first marked shot: the whole piece's place and look
 
 
@@ -136,6 +140,8 @@ class _Splitter:
         self.table: list[str] = []
         self.notes = False  # inside a notes section (## Production notes) or a note label's body
         self.note_section = False
+        self.fenced = False  # inside a ``` code block: never shots
+        self.real_scenes: set[int] = set()  # scenes under a real scene heading (场景一, INT., Scene 2)
 
     # -- beats --------------------------------------------------------------------------
     def emit(self, text: str, source: str, force: bool = False, **kw: object) -> Beat | None:
@@ -191,7 +197,11 @@ class _Splitter:
 
     # -- lines --------------------------------------------------------------------------
     def line(self, raw: str) -> None:
-        line = raw.strip()
+        if CODE_FENCE.match(raw) or self.fenced:
+            self.fenced = self.fenced != bool(CODE_FENCE.match(raw))
+            self.flush() if self.para else None
+            return self.attach_source(raw)
+        line = BLOCKQUOTE.sub("", raw).strip() if BLOCKQUOTE.match(raw) else raw.strip()
         if is_table_line(line):
             if not self.table:
                 self.flush()
@@ -216,7 +226,7 @@ class _Splitter:
             rest = probe[scene.end():]
             if not re.match(r"^\s*(?:int|ext|i/e|内景|外景)", probe, re.I) and (HEADING_BEAT.search(rest) or len(rest) > 24):
                 self.new_scene(probe[: scene.end()].strip(), line)
-                self.item = Beat(text=rest, source="")
+                self.item = Beat(text=rest, source="", heading_rest=True)
                 self.item.duration = take_duration(line)[1]
                 return None
             return self.new_scene(line, line)
@@ -225,7 +235,9 @@ class _Splitter:
             return self.shot_heading(shot, line)
         timed = TIME_HEAD.match(line)
         if timed:
-            return self.open_item(line[timed.end():], line, mark_seconds(timed.group(0)))
+            rest = line[timed.end():]
+            inner = SHOT_HEADING.match(rest)  # [00:00-00:05] 镜头 1：…
+            return self.open_item(rest[inner.end():] if inner else rest, line, mark_seconds(timed.group(0)))
         bold = BOLD_LABEL.match(line)
         if bold and self.labelled(bold.group(1).strip(), bold.group(2), line, bold=True):
             return
@@ -318,9 +330,28 @@ class _Splitter:
             target.duration = cell_seconds(rest) or take_duration(rest)[1]
             self.attach_source(line)
             return True
+        if kind == "action" and (item is not None or (self.beats and self.scene_beats and self.beats[-1].marked)):
+            target = item or self.beats[-1]  # 【动作】 / Action: more of the shot above
+            sep = "" if CJK.search(rest) else " "
+            target.text = f"{target.text.rstrip()}{sep}{rest.strip()}" if has_words(target.text) else rest
+            target.source += "\n" + line
+            return True
+        if kind == "action":
+            kind = "visual"
+        if kind == "visual" and item is not None and item.heading_rest:
+            self.heading = f"{self.heading} {clean_text(item.text)}".strip()  # 第一幕：静止与爆发 above 视觉：…
+            self.item = None
+            self.pending.append(item.source) if item.source else None
+            item = None
+        if kind == "visual" and item is not None and item.marked_block and has_words(clean_text(item.text)) \
+                and not item.labelled_visual:
+            item.text = f"{item.text.rstrip()}{'' if CJK.search(rest) else ' '}{rest.strip()}"
+            item.source += "\n" + line
+            item.labelled_visual = True
+            return True
         if kind == "visual" or (not kind and camera_label(label) and not bold):
             if item is not None and not has_words(clean_text(item.text)):
-                item.text = rest
+                item.text, item.labelled_visual = rest, True
                 item.camera_hint += "" if kind == "visual" else " " + label
                 item.source += "\n" + line
                 return True
@@ -395,6 +426,8 @@ class _Splitter:
             self.heading = heading
         if seconds is not None:
             self.scene_durations[self.scene] = seconds
+        if SCENE_HEADING.match(heading) or SCENE_HEADING.match(line.lstrip("#> ")):
+            self.real_scenes.add(self.scene)
         self.scene_beats = 0
         self.pending.append(line)
 
@@ -447,24 +480,36 @@ class _Splitter:
             elif has_words(source):  # only markers, notes and numbers: the text itself is the shot
                 self.beats.append(Beat(text=clean_text(source.strip()) or source.strip(), source=source,
                                        scene=max(1, self.scene)))
-        return _drop_preamble(self.beats)
+        return _drop_preamble(self.beats, self.real_scenes)
 
 
-def _drop_preamble(beats: list[Beat]) -> list[Beat]:
+def _drop_preamble(beats: list[Beat], real_scenes: set[int] = frozenset()) -> list[Beat]:  # type: ignore[assignment]
     """Where the script marks its shots (shot headings, time codes, table rows), the prose
-    before the first marked shot is its premise, not a shot: its source goes with that shot."""
+    before the first marked shot is its premise, and prose between marked shots (notes,
+    specifications, a paragraph about the whole piece) is no shot either: its source and any
+    speech in it go with the marked shot before it (or, before the first, with the first).
+    A scene under a real scene heading whose shots are all unmarked keeps them."""
     marked = [i for i, b in enumerate(beats) if b.marked]
-    if len(marked) < 2 or marked[0] == 0:
+    if len(marked) < 2:
         return beats
     first = marked[0]
-    lead = [b for b in beats[:first] if not b.dialogue]
-    if len(lead) != first:
-        return beats
-    beats[first].source = "\n".join([*(b.source for b in lead), beats[first].source])
-    premise = " ".join(b.text for b in lead)
-    for beat in beats[first:]:
-        beat.premise = premise
-    return beats[first:]
+    kept: list[Beat] = [beats[first]]
+    marked_scenes = {b.scene for b in beats if b.marked}
+    for beat in beats[first + 1:]:
+        if beat.marked or (beat.scene in real_scenes and beat.scene not in marked_scenes):
+            kept.append(beat)
+            continue
+        kept[-1].source += "\n" + beat.source
+        kept[-1].dialogue.extend(beat.dialogue)
+    lead = beats[:first]
+    if lead:
+        head = kept[0]
+        head.dialogue[:0] = [d for b in lead for d in b.dialogue]
+        head.source = "\n".join([*(b.source for b in lead), head.source])
+        premise = " ".join(b.text for b in lead if not b.spoken)
+        for beat in kept:
+            beat.premise = premise
+    return kept
 
 
 def _looks_like_name(label: str) -> bool:

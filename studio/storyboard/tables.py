@@ -39,6 +39,9 @@ VOICE_LABEL = re.compile(r"^\s*(?:\(?\s*(?P<vo>旁白|画外音|配音|解说|vo
                          r"super|subtitle|字幕)\s*\)?|(?P<snd>音乐|音效|背景音乐|bgm|music|sfx|sound|fx)|"
                          r"(?P<name>[\u3400-\u9fff]{1,5}|[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,2}))"
                          r"\s*(?P<ext>[(（][^)）]{0,20}[)）])?\s*[：:]\s*(?P<rest>.*)$", re.I | re.S)
+AUDIO_NOTE = re.compile(r"^(?:narration|voice-?over|vo|music|background music|ambient|ambience|silence|sfx|sound|"
+                        r"sound effects?|music (?:continues|fades|swells|builds)|[\w\s]*\b(?:music|sounds?|sfx|beat|"
+                        r"score|ambien\w+|whoosh\w*|fx)\b[\w\s+/&,-]*|旁白|音乐|配乐|音效|背景音乐|环境音|无)$", re.I)
 CHECK_CELL = re.compile(r"^\s*(?:\[[ xX✓]?\]|[☐☑☒✓✔✗✘]|done|todo|yes|no|y|n|x|ok|完成|未完成|是|否)\s*$", re.I)
 
 
@@ -134,11 +137,13 @@ def speech_lines(text: str, column: str, speaker: str = "") -> tuple[list[dict[s
             kind = "subtitle" if label in ("super", "subtitle", "字幕") else "voiceover"
             who, part = "", match.group("rest")
         elif match and match.group("name") and not re.search(r"https?$", match.group("name"), re.I):
-            who, part = match.group("name"), match.group("rest")
+            who, part = re.sub(r"(?:大喊|大叫|喊道|说道|低声说|笑着说|说|道|喊|问)$", "", match.group("name")) or \
+                match.group("name"), match.group("rest")
             ext = (match.group("ext") or "").upper()
             kind = "voiceover" if ("V.O" in ext or "VO" in ext or "旁白" in ext) else "dialogue"
-        elif re.match(r"^[(（\[][^)）\]]*[)）\]]$", part):
-            sound.append(part)  # (music swells), [birds chirping]
+        elif re.match(r"^[(（\[][^)）\]]*[)）\]]$", part) or (column == "audio" and AUDIO_NOTE.match(part)) or (
+                column == "voiceover" and re.fullmatch(r"(?i)narration|voice-?over|vo|旁白", part)):
+            sound.append(part)  # (music swells), [birds chirping], an Audio cell saying only "Narration"
             continue
         said = part.strip().strip("“”「」\"'").strip()
         if any(c.isalnum() for c in said):
