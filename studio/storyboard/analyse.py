@@ -12,6 +12,7 @@ from studio.prompts.presets import Presets
 from studio.storyboard import analyse_en, analyse_zh
 from studio.storyboard import camera as camera_words
 from studio.storyboard.labels import camera_label as _camera_label
+from studio.storyboard.labels import label_kind
 from studio.storyboard.model import Camera, Shot
 from studio.storyboard.split import CJK, Beat, has_words, unquote
 
@@ -163,6 +164,7 @@ def inline_dialogue(text: str) -> tuple[str, list[dict]]:
     if speaker_line and not QUOTE.search(speaker_line.group(1)) and len(speaker_line.group(1).split()) <= 3:
         label = speaker_line.group(1).strip()
         if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS) and not _camera_label(label)
+                and not label_kind(label) and label.upper() not in ("LOGO", "OPEN ON", "CUT TO", "END CARD")
                 and (len(CJK.findall(label)) <= 5) and (CJK.search(label) or label[:1].isupper())):
             return "", [{"speaker": label, "text": unquote(speaker_line.group(2)), "kind": "dialogue"}]
     lines, spans = [], []

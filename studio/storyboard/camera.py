@@ -22,7 +22,7 @@ TERMS: dict[str, tuple[str, ...]] = {
                "航拍", "鸟瞰", "俯瞰", "无人机"),
     "pov": (r"POV", r"point[- ]of[- ]view", "主观镜头", "主观视角", "第一人称视角", "第一视角"),
     "ots": (r"OTS", r"over[- ]the[- ]shoulder", "过肩"),
-    "static": (r"static(?: shot| camera)?", r"locked[- ]off", r"fixed camera", "固定镜头", "固定机位"),
+    "static": (r"static(?: shot| camera)?", r"locked(?:[- ]off)?", r"fixed camera", "固定镜头", "固定机位"),
     "push-in": (r"push(?:es|ing)?[- ]in", r"dolly(?:ing)?[- ]in", r"dollies in", r"moves? in on", "推镜头", "推近", "推进", "缓推",
                 "推至", "推向"),
     "pull-out": (r"pull(?:s|ing)?[- ](?:out|back)", r"dolly(?:ing)?[- ](?:out|back)", r"dollies (?:out|back)", "拉镜头", "拉远",

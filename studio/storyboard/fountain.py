@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass, field
 
 TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z ]{0,30}|[\u3400-\u9fff]{1,6})\s*[:：]\s*(.*)$")
-HEADING = re.compile(r"^(?:int|ext|est|int\.?/ext|ext\.?/int|i/e|e/i)[.\s]", re.I)
+HEADING = re.compile(r"^(?:int|ext|est|int\.?/ext|ext\.?/int|i/e|e/i)[.\s。．]", re.I)
 HEADING_ZH = re.compile(r"^(?:内外景|外内景|内景|外景|内/外|外/内|内|外)(?:[.。．:：、\s]|$)")
 SCENE_NUMBER = re.compile(r"\s*#[\w.\-]+#\s*$")
 EXTENSION = re.compile(r"\s*[(（][^)）]*[)）]")
 CUE_EN = re.compile(r"^[^a-z\u3400-\u9fff]*[A-Z][^a-z\u3400-\u9fff]*$")
 CUE_ZH = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af·・ A-Za-z0-9]{1,12}(?:\s*[(（][^)）]{1,20}[)）])*$")
-TRANSITION_ZH = re.compile(r"^(?:切至|切到|切换至|淡入|淡出|叠化|溶入|溶出|转场|黑场|闪回|闪回结束)(?:[：:。.\s].*)?$")
+TRANSITION_ZH = re.compile(r"^(?:切至|切到|切换至|淡入|淡出|叠化|溶入|溶出|转场|黑场|闪回|闪回结束|フェードイン|フェードアウト|"
+                           r"カットイン|カットアウト|暗転|溶暗)(?:[：:。.\s].*)?$")
 PARENTHETICAL = re.compile(r"^\s*[(（].*[)）]\s*$")
 CAMERA_CUE = re.compile(r"\b(?:CLOSE|ANGLE|WIDE|INSERT|POV|BACK TO|CUT|FADE|DISSOLVE|SMASH|MATCH|SUPER|TITLE|"
                         r"INTERCUT|MONTAGE|SERIES OF SHOTS|END|CONTINUED|MORE|ESTABLISHING|AERIAL|TRACKING|"
@@ -102,7 +103,7 @@ def _cue(line: str, next_line: str) -> bool:
     body = EXTENSION.sub("", s.rstrip("^").strip()).strip()
     if not body:
         return False
-    if CUE_EN.match(body) and any(c.isalpha() for c in body) and len(body) <= 40 and not CAMERA_CUE.search(body):
+    if CUE_EN.match(body) and any(c.isalpha() for c in body) and len(body) <= 200 and not CAMERA_CUE.search(body):
         return True
     return bool(CUE_ZH.match(s.rstrip("^").strip())) and bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", body)) \
         and not TRANSITION_ZH.match(s)

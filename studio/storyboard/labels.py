@@ -23,11 +23,11 @@ SHOT_HEADING = re.compile(rf"^\s*[【\[]?\s*{SHOT_WORD}\s*(?:#|no\.?\s*)?[{CN_NU
 MARK = (rf"(?:[\[【(（]\s*(?:{TC}{DASH}{TC}|{NUM}{DASH}{NUM}\s*{SEC_UNIT}?|{NUM}\s*{SEC_UNIT})\s*[\]】)）]"
         rf"|{TC}{DASH}{TC}|(?:第\s*)?{NUM}{DASH}{NUM}\s*{SEC_UNIT}"
         rf"|(?:the\s+)?(?:first|next|then|final|last|opening|closing)\s+{NUM}\s*{SEC_UNIT}"
-        rf"|(?:前|接下来的?|随后|然后|最后的?|最终)\s*{NUM}\s*秒钟?)")
-MARK_END = r"\s*(?:[（(][^)）\n]{0,40}[)）])?\s*(?:[:：|]|——|—|–|-(?=\s))"
-TIME_HEAD = re.compile(rf"^\s*(?:⏱️?\s*)?{MARK}(?:{MARK_END}|\s+|$)\s*", re.IGNORECASE)
+        rf"|(?:前|(?:再)?接下来的?|随后|然后|之后|紧接着|最后的?|最终)\s*{NUM}\s*秒钟?)")
+MARK_END = r"\s*(?:[（(][^)）\n]{0,40}[)）])?\s*(?:画面|镜头|内容|visual|shot)?\s*(?:[:：|]|——|—|–|-(?=\s))"
+TIME_HEAD = re.compile(rf"^\s*(?:⏱️?\s*)?(?:再)?{MARK}(?:{MARK_END}|\s+|$)\s*", re.IGNORECASE)
 INLINE_MARK = re.compile(
-    rf"(?<=[。.！!？?；;\s”\"」）)])\s*(?=(?:⏱️?\s*)?{MARK}{MARK_END}"
+    rf"(?<=[。.！!？?；;\s”\"」）)：:，,])\s*(?=(?:⏱️?\s*)?(?:再)?{MARK}{MARK_END}"
     rf"|(?:(?<=[。.！!？?；;”\"」])|(?<=[。.！!？?；;”\"」]\s))(?:镜头|分镜|shot|scene)\s*\d{{1,3}}\s*"
     rf"(?:[（(][^)）\n]{{0,40}}[)）])?\s*(?:[:：]|——|—|\s)"
     rf"|(?:风格|画风|整体风格|style|visual style|音乐|music|bgm|音效|sfx|sound)\s*[:：])", re.IGNORECASE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from studio.storyboard.fountain import Element, speech_kind
 from studio.storyboard.split import Beat, has_words
 
-NO_SHOT = {"title_page", "transition", "section", "synopsis", "note", "page_break", "centered"}
+NO_SHOT = {"title_page", "transition", "section", "synopsis", "note", "page_break"}  # centered text is action
 
 
 def to_beats(elements: list[Element]) -> list[Beat]:

@@ -203,9 +203,13 @@ def _shot_dicts(data: Any) -> list[tuple[dict[str, Any], str]]:
                     out.extend((shot, heading or h) for shot, h in _shot_dicts(value))
         return out
     if isinstance(data, dict):
-        for key in ("shots", "shot_list", "shotlist", "storyboard", "分镜", "镜头", "scenes", "场景", "items", "rows"):
+        for key in ("shots", "shot_list", "shotlist", "storyboard", "分镜", "镜头", "scenes", "场景", "items", "rows",
+                    "segments", "seg", "shot", "sequence"):
             if key in data:
-                found = _shot_dicts(data[key])
+                value = data[key]
+                if isinstance(value, dict) and header_roles([str(k) for k in value]) is not None:
+                    return [(value, "")]  # one shot: {"shot": {"subj": …, "act": …}}
+                found = _shot_dicts(value)
                 if found:
                     return found
         for value in data.values():
@@ -240,3 +244,67 @@ def read_json(text: str) -> tuple[list[Beat], dict[str, str]]:
         elif beats:
             beats[-1].source += "\n" + row.source
     return beats, meta
+
+
+AV_HEADER = re.compile(r"^\s*(VIDEO|VISUALS?|PICTURE|画面|视频)(\s{3,}|\t+)(AUDIO|SOUND|声音|音频)\s*$", re.I)
+AV_RULE = re.compile(r"^[\s\-=_|+]+$")
+AV_LABEL = re.compile(r"^[A-Z][A-Z0-9 .'()/-]{0,30}:")
+
+
+def read_av_columns(text: str) -> list[Beat] | None:
+    """A two-column VIDEO | AUDIO script laid out with spaces (agency style): one shot per
+    VIDEO cell; AUDIO lines beside an empty VIDEO cell belong to the shot above. None when
+    the text does not start with such a header."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or not AV_HEADER.match(lines[start].expandtabs(8)):
+        return None
+    header = lines[start].expandtabs(8)
+    split_at = AV_HEADER.match(header).start(3)  # type: ignore[union-attr]
+    rows: list[dict[str, Any]] = []
+    pending = [lines[start]]
+    left_blank = True
+    for raw in lines[start + 1:]:
+        line = raw.expandtabs(8)
+        if AV_RULE.match(line) and line.strip():
+            pending.append(raw)
+            continue
+        cut = split_at
+        if len(line) > cut and line[cut - 1: cut] not in (" ", "|") and "  " in line:  # misaligned: nearest gap
+            gaps = [m.end() for m in re.finditer(r"\s{2,}|\|", line)]
+            cut = min(gaps, key=lambda g: abs(g - split_at)) if gaps else cut
+        left, right = line[:cut].strip().strip("|").strip(), line[cut:].strip().strip("|").strip()
+        if left and (left_blank or not rows):
+            rows.append({"video": [], "audio": [], "source": []})
+        left_blank = not left
+        if not rows:
+            pending.append(raw)
+            continue
+        row = rows[-1]
+        row["source"].append(raw)
+        if left:
+            row["video"].append(left)
+        if right:
+            if AV_LABEL.match(right) or not row["audio"] or row.get("gap"):
+                row["audio"].append(right)
+            else:
+                row["audio"][-1] += " " + right
+        row["gap"] = not right
+    beats: list[Beat] = []
+    for block, row in enumerate(rows, start=1):
+        video = " ".join(row["video"])
+        camera = ""
+        label = re.match(r"^([A-Z][A-Z ]{1,24}):\s*", video)
+        if label and label.group(1).strip() not in ("SUPER", "TITLE", "LOGO"):
+            camera, video = label.group(1), video[label.end():]
+        values = {"visual": video, "audio": "\n".join(a for a in row["audio"] if a), "camera": camera}
+        beat = row_beat(Row("\n".join(row["source"]), {k: v for k, v in values.items() if v}), 1, "", block)
+        if beat is None:
+            if beats:
+                beats[-1].source += "\n" + "\n".join(row["source"])
+            continue
+        beat.marked = True
+        beats.append(beat)
+    if beats:
+        beats[0].source = "\n".join([*pending, beats[0].source])
+    return beats or None

@@ -65,6 +65,8 @@ def beats_of(script: Script) -> tuple[list[Beat], str, dict[str, str]]:
         beats = shotlist.read_xlsx(script.data)
     elif fmt == "json":
         beats, meta = shotlist.read_json(text)
+    elif (av := shotlist.read_av_columns(text)) is not None:
+        beats, fmt = av, "av-columns"
     else:
         meta = front_matter(normalise(text))[0]
         beats, title = split_beats(text)

@@ -14,7 +14,9 @@ SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "visual": ("画面", "画面内容", "内容", "画面描述", "镜头内容", "镜头描述", "描述", "动作", "画面说明", "视觉", "场景描述",
                "visual", "visuals", "description", "action", "picture", "video", "shot description",
-               "scene description", "what we see", "image", "images", "content", "details", "shot details", "frame"),
+               "scene description", "what we see", "image", "images", "content", "details", "shot details", "frame",
+               "act", "subj", "subject", "prompt", "visual prompt", "scene_description", "shot_description", "主体",
+               "画面提示词", "提示词"),
     "dialogue": ("台词", "对白", "对话", "口播", "dialogue", "dialog", "lines", "line", "speech", "talent"),
     "voiceover": ("旁白", "配音", "画外音", "解说", "文案", "vo", "v.o.", "voiceover", "voice-over", "voice over",
                   "narration", "narrator", "copy", "script"),
@@ -23,16 +25,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "audio": ("声音", "音频", "audio", "sound / dialogue", "audio / vo"),
     "speaker": ("角色", "人物", "说话人", "演员", "speaker", "character", "characters", "cast", "who"),
     "duration": ("时长", "时间长度", "秒数", "时间", "时间码", "duration", "length", "time", "seconds", "secs", "sec",
-                 "timecode", "timing", "runtime", "est. time", "dur", "dur."),
+                 "timecode", "timing", "runtime", "est. time", "dur", "dur.", "t", "duration_s", "seconds_long", "时长(秒)"),
     "size": ("景别", "镜头类型", "shot size", "shot type", "type", "size", "framing", "shot", "镜头"),
     "camera": ("运镜", "镜头运动", "机位", "拍摄方式", "拍摄手法", "镜头角度", "角度", "camera", "camera movement",
-               "movement", "camera move", "angle", "camera angle", "lens", "move", "moves"),
+               "movement", "camera move", "angle", "camera angle", "lens", "move", "moves", "cam", "camera_movement",
+               "shot_type", "shot_size"),
     "setting": ("场景", "地点", "场地", "location", "setting", "place", "int/ext", "scene"),
-    "sound": ("音乐", "音效", "背景音乐", "配乐", "music", "sfx", "sound", "sound effects", "bgm"),
+    "sound": ("音乐", "音效", "背景音乐", "配乐", "music", "sfx", "sound", "sound effects", "bgm", "snd", "ambience"),
     "number": ("镜号", "序号", "编号", "镜头号", "shot no", "shot no.", "shot #", "shot number", "no", "no.", "#", "id",
                "场次"),
     "notes": ("备注", "道具", "服装", "注意", "说明", "notes", "note", "props", "wardrobe", "comments", "remarks", "status",
-              "lighting", "灯光"),
+              "lighting", "灯光", "light", "style", "风格", "mood"),
 }
 SPEECH_ROLES = ("dialogue", "voiceover", "subtitle", "audio")
 VOICE_LABEL = re.compile(r"^\s*(?:\(?\s*(?P<vo>旁白|画外音|配音|解说|vo|v\.o\.|voice-?over|narrator|narration|anncr|announcer|"
@@ -129,8 +132,8 @@ def speech_lines(text: str, column: str, speaker: str = "") -> tuple[list[dict[s
             continue
         match = VOICE_LABEL.match(part)
         kind, who = default_kind, speaker
-        if match and match.group("snd"):
-            sound.append(part)
+        if match and (match.group("snd") or (match.group("name") and _note_label(match.group("name")))):
+            sound.append(part)  # SFX: / MUSIC: / TOTAL RUNTIME: are no speech
             continue
         if match and match.group("vo"):
             label = match.group("vo").lower()
@@ -149,6 +152,14 @@ def speech_lines(text: str, column: str, speaker: str = "") -> tuple[list[dict[s
         if any(c.isalnum() for c in said):
             lines.append({"speaker": who, "text": said, "kind": kind})
     return lines, sound
+
+
+def _note_label(name: str) -> bool:
+    from studio.storyboard.labels import label_kind
+
+    low = name.lower()
+    return label_kind(name) in ("note", "duration", "sound", "camera", "setting") or any(
+        w in low for w in ("runtime", "total", "duration", "length", "music", "sfx", "sound"))
 
 
 def parse_table(lines: list[str]) -> tuple[list[str], list[Row], list[str | None]] | None:
