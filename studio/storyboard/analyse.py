@@ -288,6 +288,7 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         sep = "，" if language(state["scene_setting"]) == "zh" else ", "
         setting = state["scene_setting"] + sep + setting  # INT. COFFEE SHOP + "by the window"
     named = camera_words.named(visual + " " + beat.text, beat.camera_hint)
+    named += [c for c in camera_words.named(beat.heading) if c not in named]  # .SNIPER SCOPE POV, 场景三：产品特写
     size_id, move_id = camera_words.presets_for(named)
     sizes = {c.id: c for c in ctx.presets.camera["sizes"]}
     moves = {c.id: c for c in ctx.presets.camera["moves"]}

@@ -150,8 +150,9 @@ def analyse(text: str, lex: dict[str, list[str]], names: set[str], skip: frozens
             break
     # jieba's dictionary tags many common words nr (阳光, 孙子, 汤汁): only full names and
     # transliterations count, and the names it cuts apart (_surname_names)
-    people = [w for w, t in tags if (t == "nr" and len(w) == 3 and w[0] in SURNAMES
-                                     and w not in lex["pronouns"] and w not in lex["people"]) or w in names]
+    people = [w for w, t in tags if (((t == "nr" and len(w) == 3 and w[0] in SURNAMES) or (t == "nrt" and len(w) >= 2
+                                      and w[0] not in "地的得")) and w not in lex["pronouns"] and w not in lex["people"])
+              or w in names]
     return {"subject": subject, "action": action, "setting": setting, "moving": _moving(words), "names": people}
 
 

@@ -11,21 +11,22 @@ import re
 TERMS: dict[str, tuple[str, ...]] = {
     "extreme-wide": (r"extreme[- ]wide(?: shot)?", r"extreme[- ]long shot", r"ELS", r"EWS", r"XWS", r"XLS", "大远景", "超远景",
                      "大全景"),
-    "extreme-close-up": (r"extreme[- ]close[- ]?ups?", r"ECU", r"XCU", r"macro(?: shot| lens)?", "大特写", "超特写"),
+    "extreme-close-up": (r"extreme[- ]close[- ]?ups?", r"ECU", r"XCU", r"macro(?: shot| lens)?", r"extreme macro",
+                         "大特写", "超特写", "微距"),
     "medium-close-up": (r"medium[- ]close[- ]?ups?", r"MCU", "中近景", "近景"),
     "close-up": (r"close[- ]?ups?", r"close shot", r"close on", r"CU", r"tight shot", r"insert shot", "特写"),
     "medium": (r"medium(?:[- ]wide)? shot", r"mid[- ]shot", r"MS", r"MWS", r"waist shot", "中景", "半身"),
     "full": (r"full[- ](?:body )?shot", r"full[- ]length shot", r"FS", "全景", "全身镜头"),
-    "wide": (r"wide(?:[- ]angle)? shots?", r"wide[- ]angle", r"wide view", r"wide on", r"long shot", r"establishing(?: shot)?",
+    "wide": (r"wide(?:[- ]angle)? shots?", r"wide(?: [a-z]+){1,2} shots?", r"wide-?screen shot", "广角", r"wide[- ]angle", r"wide view", r"wide on", r"long shot", r"establishing(?: shot)?",
              r"WS", r"LS", "远景"),
     "aerial": (r"aerial(?: shot| view)?", r"drone(?: shot)?", r"bird'?s[- ]eye(?: view)?", r"overhead shot", r"top[- ]down",
                "航拍", "鸟瞰", "俯瞰", "无人机"),
     "pov": (r"POV", r"point[- ]of[- ]view", "主观镜头", "主观视角", "第一人称视角", "第一视角"),
-    "ots": (r"OTS", r"over[- ]the[- ]shoulder", "过肩"),
+    "ots": (r"OTS", r"over[- ](?:the[- ])?shoulder", "过肩"),
     "static": (r"static(?: shot| camera)?", r"locked(?:[- ]off)?", r"fixed camera", "固定镜头", "固定机位"),
-    "push-in": (r"push(?:es|ing)?[- ]in", r"dolly(?:ing)?[- ]in", r"dollies in", r"moves? in on", "推镜头", "推近", "推进", "缓推",
+    "push-in": (r"push(?:es|ing)?[- ]in", r"dolly(?:ing)?[- ]in", r"dollies in", r"moves? in on", "推镜头", "推近", "推进", "缓推", "镜头放大", "放大冲击",
                 "推至", "推向"),
-    "pull-out": (r"pull(?:s|ing)?[- ](?:out|back)", r"dolly(?:ing)?[- ](?:out|back)", r"dollies (?:out|back)", "拉镜头", "拉远",
+    "pull-out": (r"pull(?:s|ing)?[- ]?(?:out|back)", r"dolly(?:ing)?[- ](?:out|back)", r"dollies (?:out|back)", "拉镜头", "拉远",
                  "拉出", "后拉", "镜头拉"),
     "zoom": (r"(?:crash |slow )?zoom(?:s|ing)?(?: in| out)?", "变焦"),
     "pan": (r"(?:whip[- ]|slow )?pan(?:s|ning)?(?= (?:left|right|across|to|up|down|over|around|from|with))", r"panning",
@@ -53,17 +54,28 @@ COLUMN_WORDS = {"wide": "wide", "medium": "medium", "mid": "medium", "close": "c
                 "insert": "close-up", "detail": "close-up", "two shot": "medium", "two-shot": "medium", "single": "medium"}
 
 
-def _pattern(term: str) -> str:
-    if re.search(r"[\u3400-\u9fff]", term):
-        return re.escape(term)
-    if UPPER_ONLY.match(term):  # ECU, MS, WS: capitals only, whole words ("ms" in a word is not a size)
-        return rf"(?-i:(?<![A-Za-z]){term}(?![A-Za-z]))"
-    return rf"(?<![A-Za-z]){term}(?![A-Za-z])"
+def _group(kind: str) -> re.Pattern[str]:
+    """One pattern for every term of one kind, each id a named group: CJK terms as they are,
+    capitals-only abbreviations case-sensitive, other Latin terms on lower-cased text."""
+    alts = []
+    for i, terms in enumerate(TERMS.values()):
+        if kind == "cjk":
+            chosen = [re.escape(t) for t in terms if re.search(r"[\u3400-\u9fff]", t)]
+        elif kind == "caps":
+            chosen = [t for t in terms if UPPER_ONLY.match(t)]
+        else:
+            chosen = [t for t in terms if not re.search(r"[\u3400-\u9fff]", t) and not UPPER_ONLY.match(t)]
+        if chosen:
+            alts.append(f"(?P<g{i}>{'|'.join(chosen)})")
+    body = "|".join(alts)
+    if kind == "cjk":
+        return re.compile(body)
+    return re.compile(rf"(?<![A-Za-z])(?:{body})(?![A-Za-z])")
 
 
-_ALL = re.compile("|".join(f"(?P<g{i}>{'|'.join(_pattern(t) for t in terms)})" for i, terms in enumerate(TERMS.values())),
-                  re.IGNORECASE)
+_PATTERNS = {kind: _group(kind) for kind in ("latin", "caps", "cjk")}
 _IDS = list(TERMS)
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def named(text: str, column: str = "") -> list[str]:
@@ -75,9 +87,14 @@ def named(text: str, column: str = "") -> list[str]:
         if cid and cid not in out:
             out.append(cid)
     text = f"{column} {text or ''}"
-    for match in _ALL.finditer(text):
-        cid = _IDS[int(match.lastgroup[1:])]  # type: ignore[index]
-        if cid == "zoom" and re.search(r"out", match.group(0), re.I):
+    found: list[tuple[int, str, str]] = []
+    for kind, pattern in _PATTERNS.items():
+        if kind == "cjk" and not _HAS_CJK.search(text):
+            continue
+        for match in pattern.finditer(text.lower() if kind == "latin" else text):
+            found.append((match.start(), _IDS[int(match.lastgroup[1:])], match.group(0)))  # type: ignore[index]
+    for _, cid, word in sorted(found):
+        if cid == "zoom" and "out" in word.lower():
             cid = "pull-out"
         if cid not in out:
             out.append(cid)

@@ -23,7 +23,11 @@ NOT_NAMES = {"INT", "EXT", "CUT", "FADE", "DAY", "NIGHT", "THE", "END", "CONTINU
              "POV", "OTS", "CU", "ECU", "MCU", "WS", "MS", "TV", "OK", "USA", "UK", "CEO", "LATER", "CONTINUOUS",
              "SUPER", "TITLE", "MUSIC", "BANG", "BOOM", "INSERT", "ANGLE", "CLOSE", "WIDE", "BACK", "SCENE", "SOUND"}
 ZH_NOT_NAMES = {"镜头", "画面", "旁白", "字幕", "场景", "时长", "音乐", "音效", "产品", "品牌", "特写", "远景", "近景", "中景",
-                "全景", "航拍", "备注", "主角", "配角", "男主", "女主"}
+                "全景", "航拍", "备注"}
+ROLE_NOUN = re.compile(r"(?:MAN|WOMAN|MEN|WOMEN|BOY|GIRL|KID|KIDS|GUY|LADY|COP|GUARD|AGENT|OFFICER|DOCTOR|NURSE|DRIVER|"
+                       r"SOLDIER|WAITER|WAITRESS|MINION|VILLAIN|HERO|TEACHER|STUDENT|MOTHER|FATHER|MOM|DAD|KING|QUEEN|"
+                       r"PRINCE|PRINCESS|BOSS|CHEF|CLERK|SHERIFF|DETECTIVE|THUG|HENCHMAN|BARTENDER|STRANGER|CAPTAIN)$")
+CAPS_ROLE = re.compile(r"(?<![A-Za-z'])((?:[A-Z][A-Z'\-]+\s){0,2}[A-Z][A-Z'\-]+)(?![A-Za-z'])")
 
 
 def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
@@ -65,6 +69,10 @@ def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
             for word in title.split():  # BRICK BRADDOCK is Brick in the next line
                 if len(word) > 2 and word.upper() not in NOT_NAMES:
                     names.setdefault(word, title)
+    for match in CAPS_ROLE.finditer(text):  # "The MAILMAN is just leaving": a screenplay introduces people in capitals
+        full = match.group(1)
+        if ROLE_NOUN.search(full) and len(full) > 2 and not text[max(0, match.start() - 1): match.start()].isupper():
+            add(full.title())
     for name in list(names.values()):  # a cue BRICK and an introduction Brick Braddock: one person
         if " " in name:
             for word in name.split():
