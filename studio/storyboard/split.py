@@ -169,6 +169,10 @@ class _Splitter:
             self.pending.append(source)
 
     def flush(self) -> None:
+        self.flush_para()
+        self.flush_item()
+
+    def flush_para(self) -> None:
         if self.para:
             lines, self.para = self.para, []
             joined = ""
@@ -177,6 +181,8 @@ class _Splitter:
                 joined = f"{joined}{sep}{line.strip()}" if joined else line.strip()
             for sentence in split_sentences(joined):
                 self.emit(sentence.strip(), sentence.strip())
+
+    def flush_item(self) -> None:
         if self.item is not None:
             item, self.item = self.item, None
             self.block += 1
@@ -201,7 +207,12 @@ class _Splitter:
             self.fenced = self.fenced != bool(CODE_FENCE.match(raw))
             self.flush() if self.para else None
             return self.attach_source(raw)
-        line = BLOCKQUOTE.sub("", raw).strip() if BLOCKQUOTE.match(raw) else raw.strip()
+        quote = BLOCKQUOTE.match(raw)
+        if quote and raw[quote.end():].strip():  # "> 镜头1：…": the marker stays in the source, not in the text
+            self.flush_para()
+            self.attach_source(quote.group(0).strip())
+            raw = raw[quote.end():]
+        line = raw.strip()
         if is_table_line(line):
             if not self.table:
                 self.flush()
