@@ -48,6 +48,8 @@ SIZE_PRESET = {"extreme-wide": "wide", "wide": "wide", "full": "full", "medium":
 MOVE_PRESET = {"static": "static", "push-in": "push-in", "pull-out": "pull-out", "zoom": "push-in", "pan": "pan",
                "tilt": "tilt", "tracking": "follow", "orbit": "orbit", "crane": "crane", "handheld": "handheld"}
 UPPER_ONLY = re.compile(r"^[A-Z]{2,3}$")
+COLUMN_ZH = {"推": "push-in", "拉": "pull-out", "摇": "pan", "移": "tracking", "跟": "tracking", "升": "crane", "降": "crane",
+             "甩": "pan", "固定": "static", "环绕": "orbit", "俯": "aerial", "仰": "tilt"}
 # a camera column's bare words ("Wide", "Medium", "Close"): too common in prose to read there
 COLUMN_WORDS = {"wide": "wide", "medium": "medium", "mid": "medium", "close": "close-up", "tight": "close-up",
                 "full": "full", "long": "wide", "establishing": "wide", "overhead": "aerial", "top": "aerial",
@@ -82,12 +84,14 @@ def named(text: str, column: str = "") -> list[str]:
     """The canonical camera ids named in `text` (and in a camera column's `column` text, where
     bare words such as "Wide" count), in order of first mention, each once."""
     out: list[str] = []
-    for word in re.findall(r"[a-z]+(?:[- ]shot)?", column.lower()):
-        cid = COLUMN_WORDS.get(word)
-        if cid and cid not in out:
-            out.append(cid)
-    text = f"{column} {text or ''}"
     found: list[tuple[int, str, str]] = []
+    for match in re.finditer(r"[a-z]+(?:[- ]shot)?", column.lower()):  # a camera column's bare "Wide"
+        if match.group(0) in COLUMN_WORDS:
+            found.append((match.start(), COLUMN_WORDS[match.group(0)], match.group(0)))
+    for match in re.finditer(r"[^，,、/\s+]+", column):  # a 运镜 cell saying only 推 / 拉 / 摇 / 移 / 跟
+        if match.group(0) in COLUMN_ZH:
+            found.append((match.start(), COLUMN_ZH[match.group(0)], match.group(0)))
+    text = f"{column} {text or ''}"
     for kind, pattern in _PATTERNS.items():
         if kind == "cjk" and not _HAS_CJK.search(text):
             continue

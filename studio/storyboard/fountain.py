@@ -71,9 +71,9 @@ def parse_title_page(lines: list[str]) -> tuple[dict[str, str], int]:
         match = TITLE_KEY.match(line)
         if match and not line.startswith((" ", "\t")):
             key = match.group(1).strip().lower()
-            meta[key] = match.group(2).strip()
+            meta[key] = clean_emphasis(match.group(2).strip())
         elif key and line.startswith((" ", "\t")):
-            meta[key] = (meta[key] + "\n" + line.strip()).strip()
+            meta[key] = (meta[key] + "\n" + clean_emphasis(line.strip())).strip()
         else:
             return {}, 0  # not a title page after all
         i += 1

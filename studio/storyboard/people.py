@@ -17,8 +17,7 @@ ZH_CAST = re.compile(r"^[\s>*-]*(?:【\s*(?:人物|角色|出场人物|主要人
                      r"(?:\*\*)?\s*[：:])\s*(.+)$", re.M)
 EN_NAMED = re.compile(r"\b(?:named|called)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
 EN_INTRO = re.compile(r"^\s*([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*[(（]\s*(?:\d|[a-z]+\s*\d|age)", re.M)
-CAPS_INTRO = re.compile(r"(?<![A-Za-z'])([A-Z][A-Z'\-]+(?:\s[A-Z][A-Z'\-]+){0,2})(?=\s*(?:\(\d|,\s*(?:a|an|the|his|her|"
-                        r"\d|[a-z]+\s+(?:\d|years?))\b))")
+CAPS_INTRO = re.compile(r"(?<![A-Za-z'])([A-Z][A-Z'\-]+(?:\s[A-Z][A-Z'\-]+){0,2})(?=\s*(?:\(\d|,\s*[a-z]))")
 NOT_NAMES = {"INT", "EXT", "CUT", "FADE", "DAY", "NIGHT", "THE", "END", "CONTINUED", "SCREEN", "DOOR", "SFX", "VO",
              "POV", "OTS", "CU", "ECU", "MCU", "WS", "MS", "TV", "OK", "USA", "UK", "CEO", "LATER", "CONTINUOUS",
              "SUPER", "TITLE", "MUSIC", "BANG", "BOOM", "INSERT", "ANGLE", "CLOSE", "WIDE", "BACK", "SCENE", "SOUND"}
