@@ -152,7 +152,7 @@ def analyse(text: str, lex: dict[str, list[str]], names: set[str], skip: frozens
     # transliterations count, and the names it cuts apart (_surname_names)
     people = [w for w, t in tags if (((t == "nr" and len(w) == 3 and w[0] in SURNAMES) or (t == "nrt" and len(w) >= 2
                                       and w[0] not in "地的得")) and w not in lex["pronouns"] and w not in lex["people"])
-              or w in names]
+              or w in names or w in found]
     return {"subject": subject, "action": action, "setting": setting, "moving": _moving(words), "names": people}
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 
+from studio.storyboard.analyse_zh import SURNAMES
 from studio.storyboard.split import Beat
 
 ZH_NAMED = re.compile(r"(?:名叫|叫做|名为|名字叫|名字是|唤作)([\u4e00-\u9fff]{2,3})(?=[，,。.！!？?、的和与\s（(]|$)")
+ZH_SAYS = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:笑着|低声|大声|轻声|小声|温柔地|激动地|认真地|冷冷地|淡淡地)?"
+                     r"(?:说道|说|问道|问|喊道|喊|答道|回答)[：:，,]?\s*[“「\"]")
 ZH_INTRO = re.compile(r"(?:^|[\n、，,；;：:]\s*)([\u4e00-\u9fff]{2,4})\s*[（(](?=[^)）]{0,30}(?:岁|男|女|饰|演|主角|配角|"
                       r"学生|老师|妈妈|爸爸|母亲|父亲|医生|警察|老板|职员|程序员|设计师|记者|的))", re.M)
 ZH_CAST = re.compile(r"^[\s>*-]*(?:【\s*(?:人物|角色|出场人物|主要人物|主演)\s*】\s*[：:]?|(?:\*\*)?(?:人物|角色|出场人物|主要人物|主演)"
@@ -47,6 +50,10 @@ def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
         add(match.group(1))
     for match in ZH_INTRO.finditer(text):
         add(match.group(1))
+    for match in ZH_SAYS.finditer(text):  # 林悦笑着说：“…” names the speaker
+        name = match.group(1)
+        if name[0] in SURNAMES and name not in ZH_NOT_NAMES:
+            add(name)
     for match in ZH_CAST.finditer(text):  # 人物：李明（25岁）、小红 / 【角色】受辱的新郎（…）VS 鄙夷的岳母（…）
         cast = re.sub(r"[（(][^)）]*[)）]", "", match.group(1))
         for part in re.split(r"[、，,；;/。]|\s+(?:VS|vs|和|与|&)\s+|\s*VS\s*", cast):

@@ -578,7 +578,7 @@ def split_beats(script: str) -> tuple[list[Beat], str]:
         text = text[skip:]
     lines = []
     for raw in text.split("\n"):  # "…。3-6秒：…" : a time-coded shot inside a paragraph starts on its own line
-        lines.extend(INLINE_MARK.split(raw) if len(raw) > 8 else [raw])
+        lines.extend(INLINE_MARK.split(raw) if len(raw) > 8 and not is_table_line(raw) else [raw])
     title_at = _leading_title(lines) if not splitter.title else None
     for i, raw in enumerate(lines):
         if i == title_at:

@@ -45,6 +45,7 @@ VOICE_LABEL = re.compile(r"^\s*(?:\(?\s*(?P<vo>旁白|画外音|配音|解说|vo
 AUDIO_NOTE = re.compile(r"^(?:narration|voice-?over|vo|music|background music|ambient|ambience|silence|sfx|sound|"
                         r"sound effects?|music (?:continues|fades|swells|builds)|[\w\s]*\b(?:music|sounds?|sfx|beat|"
                         r"score|ambien\w+|whoosh\w*|fx)\b[\w\s+/&,-]*|旁白|音乐|配乐|音效|背景音乐|环境音|无)$", re.I)
+AUDIO_BREAK = re.compile(r"\n+|(?<=[.!?。！？”\"])\s*(?=(?:[A-Z][A-Z.'()\- ]{1,24}|旁白|字幕|音效|音乐|配音)\s*[:：])")
 CHECK_CELL = re.compile(r"^\s*(?:\[[ xX✓]?\]|[☐☑☒✓✔✗✘]|done|todo|yes|no|y|n|x|ok|完成|未完成|是|否)\s*$", re.I)
 
 
@@ -126,7 +127,7 @@ def speech_lines(text: str, column: str, speaker: str = "") -> tuple[list[dict[s
     lines: list[dict[str, str]] = []
     sound: list[str] = []
     default_kind = {"dialogue": "dialogue", "voiceover": "voiceover", "subtitle": "subtitle"}.get(column, "voiceover")
-    for part in re.split(r"\n+", text):
+    for part in AUDIO_BREAK.split(text):  # "SFX: Cereal pouring. MOM: Who wants breakfast?" is two parts
         part = part.strip().strip("•-* ").strip()
         if not part:
             continue
