@@ -111,6 +111,6 @@ def named(text: str, column: str = "") -> list[str]:
 
 def presets_for(ids: list[str]) -> tuple[str | None, str | None]:
     """(size preset id, move preset id) for the first size and move among `ids`."""
-    size = next((SIZE_PRESET[i] for i in ids if i in SIZE_PRESET), None)
+    size = "aerial" if "aerial" in ids else next((SIZE_PRESET[i] for i in ids if i in SIZE_PRESET), None)  # 远景，航拍
     move = next((MOVE_PRESET[i] for i in ids if i in MOVE_PRESET), None)
     return size, move
