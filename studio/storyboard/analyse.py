@@ -16,7 +16,8 @@ from studio.storyboard.labels import label_kind
 from studio.storyboard.model import Camera, Shot
 from studio.storyboard.split import CJK, Beat, has_words, unquote
 
-QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)")
+QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)|‘([^’]{2,})’"
+                   r"|(?:(?<=[：:，,\s])|^)'([^'\n]{2,}?)'(?=[。，,.!！?？;；\s]|$)")
 SPEAKER_LINE = re.compile(r"^\s*([\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z .'\-]{0,15}?)\s*[：:]\s*(.+)$")
 SAY_WORDS = ("说", "道", "问", "喊", "叫", "笑", "答", "讲", "says", "said", "asks", "asked", "shouts", "whispers")
 SAY_NEAR = re.compile(r"(?:说|道|问|喊|叫|答|讲|念|唱|告诉|回应|回答|低语|嘀咕|大喊|感叹|说道|[：:]|"

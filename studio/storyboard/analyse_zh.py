@@ -168,7 +168,7 @@ def _surname_names(tags: list[tuple[str, str]], lex: dict[str, list[str]]) -> li
     for i in range(len(tags) - 1):
         word, tag = tags[i]
         nxt, ntag = tags[i + 1]
-        if (len(word) == 1 and word in SURNAMES and tag in ("nr", "nrfg") and len(nxt) == 1 and CJK_NAME(nxt)
+        if (len(word) == 1 and word in SURNAMES and tag in ("nr", "nrfg", "ng", "n", "a") and len(nxt) == 1 and CJK_NAME(nxt)
                 and nxt not in NOT_GIVEN and ntag not in ("x", "uj", "ul", "p", "c", "r", "m", "q", "f", "d", "v")
                 and (i + 2 >= len(tags) or tags[i + 2][1] in VERB_TAGS | {"x", "p", "d", "c", "uj", "ul", "vn"}
                      or tags[i + 2][0] in SPLITTERS)):
