@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from studio.storyboard import build, read_bytes, split
+from studio.storyboard import build, read_bytes
 
 MODEL = "wan2.1-t2v-1.3b"
 
