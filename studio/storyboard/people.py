@@ -67,22 +67,21 @@ def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
         add(match.group(1))
     for match in EN_INTRO.finditer(text):
         add(match.group(1))
-    for match in CAPS_INTRO.finditer(text):
+    cues = {n for n in names.values()}
+    for match in CAPS_INTRO.finditer(text):  # BRICK BRADDOCK, retired…: the cue BRICK's full name
         full = match.group(1)
         if all(w.strip("'-") not in NOT_NAMES for w in full.split()):
             title = full.title()
+            cue = next((w for w in title.split() if w in cues), None)
+            if cue is not None:
+                names.setdefault(title, cue)  # the cue's name stays the character's name
+                continue
             add(title)
-            for word in title.split():  # BRICK BRADDOCK is Brick in the next line
+            for word in title.split():
                 if len(word) > 2 and word.upper() not in NOT_NAMES:
                     names.setdefault(word, title)
     for match in CAPS_ROLE.finditer(text):  # "The MAILMAN is just leaving": a screenplay introduces people in capitals
         full = match.group(1)
         if ROLE_NOUN.search(full) and len(full) > 2 and not text[max(0, match.start() - 1): match.start()].isupper():
             add(full.title())
-    for name in list(names.values()):  # a cue BRICK and an introduction Brick Braddock: one person
-        if " " in name:
-            for word in name.split():
-                if word in names and names[word] == word:
-                    names[word] = name
-                    names.setdefault(name, name)
     return names
