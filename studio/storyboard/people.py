@@ -20,6 +20,17 @@ ZH_CAST = re.compile(r"^[\s>*-]*(?:【\s*(?:人物|角色|出场人物|主要人
                      r"(?:\*\*)?\s*[：:])\s*(.+)$", re.M)
 EN_NAMED = re.compile(r"\b(?:named|called)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
 EN_INTRO = re.compile(r"^\s*([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*[(（]\s*(?:\d|[a-z]+\s*\d|age)", re.M)
+EN_ACTOR = re.compile(r"(?:(?<=[a-z,;] )|(?<=^)|(?<=[.!?] )|(?<=\n))([A-Z][a-z]{2,})(?: and ([A-Z][a-z]{2,}))? "
+                      r"(?=(?:[a-z]+ly )?([a-z]{3,})\b)", re.M)
+MIXED_PAIR = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,})\s*(?:和|与|跟|、)\s*([A-Z][a-z]{2,})(?![A-Za-z])")
+MORE_VERBS = frozenset("""share exchange enter grab stare shrug sigh grin frown blink rush hurry climb jump kneel crouch
+reach point nod shake stand sit lie fall cry yell scream whisper mutter glare peer turn look walk run smile laugh hold
+take give hand pull push open close lean step hop fight punch kick swing""".split())
+NOT_ACTORS = {"The", "This", "That", "Then", "There", "These", "Those", "Now", "Later", "When", "While", "After", "Before",
+              "She", "They", "His", "Her", "Its", "Our", "Your", "Their", "What", "Who", "Why", "How", "Where", "Suddenly",
+              "Meanwhile", "Inside", "Outside", "Close", "Wide", "Camera", "Cut", "Fade", "Shot", "Scene", "Music", "Sound",
+              "Everyone", "Everything", "Nobody", "Someone", "Something", "One", "Two", "Three", "All", "Both", "Each",
+              "Slowly", "Quickly", "Finally", "Just", "Still", "Even", "Only", "Back", "Over", "Under", "From", "With"}
 CAPS_INTRO = re.compile(r"(?<![A-Za-z'])([A-Z][A-Z'\-]+(?:\s[A-Z][A-Z'\-]+){0,2})(?=\s*(?:\(\d|,\s*[a-z]))")
 NOT_NAMES = {"INT", "EXT", "CUT", "FADE", "DAY", "NIGHT", "THE", "END", "CONTINUED", "SCREEN", "DOOR", "SFX", "VO",
              "POV", "OTS", "CU", "ECU", "MCU", "WS", "MS", "TV", "OK", "USA", "UK", "CEO", "LATER", "CONTINUOUS",
@@ -80,6 +91,20 @@ def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
             for word in title.split():
                 if len(word) > 2 and word.upper() not in NOT_NAMES:
                     names.setdefault(word, title)
+    from studio.storyboard.analyse import HUMAN_VERBS
+
+    for match in EN_ACTOR.finditer(text):  # "Brick and Steel share a look", "Mike enters the room"
+        verb = match.group(3)
+        stems = {verb, verb[:-1], verb[:-2], verb[:-3] + "y", verb[:-3] + "e"}  # smiles, watches, carries, shared
+        if stems.isdisjoint(HUMAN_VERBS) and stems.isdisjoint(MORE_VERBS):
+            continue
+        for name in match.group(1, 2):
+            if name and name not in NOT_ACTORS and name.upper() not in NOT_NAMES:
+                add(names.get(name, name)) if name not in names else None
+    for match in MIXED_PAIR.finditer(text):  # 看到 Will 和 Josephine 提着行李
+        for name in match.group(1, 2):
+            if name not in NOT_ACTORS and name not in names:
+                add(name)
     for match in CAPS_ROLE.finditer(text):  # "The MAILMAN is just leaving": a screenplay introduces people in capitals
         full = match.group(1)
         if ROLE_NOUN.search(full) and len(full) > 2 and not text[max(0, match.start() - 1): match.start()].isupper():

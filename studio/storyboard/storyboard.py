@@ -96,7 +96,8 @@ def split(script: str | Script, model: str = DEFAULT_MODEL, characters: Sequence
     for c in characters:
         for alias in (c.name, *c.aliases):
             names[alias] = c.name
-    for alias, name in script_names(read.text, beats).items():  # 李明：…, 名叫…, BRICK BRADDOCK, cues
+    found = script_names(read.text, beats)
+    for alias, name in found.items():  # 李明：…, 名叫…, BRICK BRADDOCK, cues
         names.setdefault(alias, names.get(name, name))
     ctx = Context(presets, names, card.fps, card.max_seconds, card.max_frames)
     shots = []
@@ -107,6 +108,7 @@ def split(script: str | Script, model: str = DEFAULT_MODEL, characters: Sequence
     for i, shot in enumerate(shots, start=1):
         shot.index = i
         people.extend(c for c in shot.characters if c not in people)
+    people.extend(n for n in dict.fromkeys(names[a] for a in found) if n not in people)  # a cast list's names too
     return Storyboard(shots=shots, model=model, title=title, source_format=read.format, encoding=read.encoding,
                       metadata={k: v for k, v in meta.items() if isinstance(v, str)}, characters=people)
 
