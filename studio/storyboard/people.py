@@ -23,6 +23,8 @@ EN_INTRO = re.compile(r"^\s*([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*[(（]\s*(?:\d|[a-
 EN_ACTOR = re.compile(r"(?:(?<=[a-z,;] )|(?<=^)|(?<=[.!?] )|(?<=\n))([A-Z][a-z]{2,})(?: and ([A-Z][a-z]{2,}))? "
                       r"(?=(?:[a-z]+ly )?([a-z]{3,})\b)", re.M)
 MIXED_PAIR = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,})\s*(?:和|与|跟|、)\s*([A-Z][a-z]{2,})(?![A-Za-z])")
+MIDWAY = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]{2,})\b")
+TITLE_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Miss|Prof)\.? ([A-Z][a-z]+)\b")
 MORE_VERBS = frozenset("""share exchange enter grab stare shrug sigh grin frown blink rush hurry climb jump kneel crouch
 reach point nod shake stand sit lie fall cry yell scream whisper mutter glare peer turn look walk run smile laugh hold
 take give hand pull push open close lean step hop fight punch kick swing""".split())
@@ -93,8 +95,14 @@ def script_names(text: str, beats: list[Beat]) -> dict[str, str]:
                     names.setdefault(word, title)
     from studio.storyboard.analyse import HUMAN_VERBS
 
+    midway = set(MIDWAY.findall(text))  # capitalised inside a sentence at least once: a name, not a first word
+    for match in TITLE_NAME.finditer(text):
+        add(match.group(1))
     for match in EN_ACTOR.finditer(text):  # "Brick and Steel share a look", "Mike enters the room"
         verb = match.group(3)
+        pair = match.group(2) is not None
+        if not pair and (not verb.endswith("s") or match.group(1) not in midway):
+            continue
         stems = {verb, verb[:-1], verb[:-2], verb[:-3] + "y", verb[:-3] + "e"}  # smiles, watches, carries, shared
         if stems.isdisjoint(HUMAN_VERBS) and stems.isdisjoint(MORE_VERBS):
             continue
