@@ -9,8 +9,6 @@ no shots. Each beat keeps the verbatim source it came from, so the shots cover t
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
 
 from studio.storyboard.durations import PAREN, cell_seconds, mark_seconds, take_duration
 from studio.storyboard.labels import (
@@ -19,7 +17,6 @@ from studio.storyboard.labels import (
     BRACKET_LABEL,
     CHECKLIST,
     CODE_FENCE,
-    FRONT_MATTER,
     IMAGE_LINK,
     INLINE_MARK,
     LABELLED,
@@ -33,95 +30,30 @@ from studio.storyboard.labels import (
     clean_text,
     label_kind,
 )
+from studio.storyboard.shape import (
+    _drop_preamble,
+    _leading_title,
+    _looks_like_name,
+    _strip_heading_marker,
+    _unbracket,
+)
+from studio.storyboard.shape import front_matter as front_matter
 from studio.storyboard.tables import is_table_line, parse_table, speech_lines
+from studio.storyboard.text import (
+    CJK,
+    Beat,
+    has_words,
+    normalise,
+    split_sentences,
+    unquote,
+)
 
 CUE = re.compile(r"^\s*([A-Z][A-Z0-9 .'\-]{0,30}?)\s*(\((?:V\.O\.|O\.S\.|O\.C\.|CONT'D|cont'd)\))?\s*$")
 PARENTHETICAL = re.compile(r"^\s*[(（][^)）]*[)）]\s*$")
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-OPEN_Q, CLOSE_Q = "“「『《", "”」』》"
-TERMINATORS = "。！？!?；;…"
-ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "no", "jr", "sr", "prof", "inc", "ltd", "a.m", "p.m"}
 HEADING_BEAT = re.compile(r"[。！？!?，,；;]|\.\s|\.$")
 DURATION_PAREN = PAREN
-
-
-@dataclass
-class Beat:
-    """A piece of the script that becomes one shot."""
-
-    text: str
-    source: str
-    scene: int = 1
-    block: int = 0  # paragraphs and scenes: setting and time carry over only inside one
-    heading: str = ""
-    speaker: str = ""
-    spoken: bool = False  # the whole text is dialogue or voice-over
-    duration: float | None = None  # explicit duration in seconds
-    camera_hint: str = ""
-    row_setting: str = ""  # a shot table's place column
-    dialogue: list[dict[str, str]] = field(default_factory=list)  # attached speaker / voice-over lines
-    sound: list[str] = field(default_factory=list)  # music and sound notes
-    marked: bool = False  # the script marked it as a shot (shot heading, time code, table row, 画面：)
-    source_format: str = ""
-    marked_block: bool = False  # opened by a shot heading or time code: the lines below belong to it
-    heading_rest: bool = False  # the words after a scene heading: its title, if labelled shots follow
-    labelled_visual: bool = False  # a 画面/Visual label already filled this block
-    premise: str = ""  # the prose before the script's first marked shot: the whole piece's place and look
-
-
-_CONTROL_TO_SPACE = {c: " " for c in range(0xA0)
-                     if unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\n\t"}
-
-
-def normalise(script: str) -> str:
-    """Newlines unified; control characters (other than newline and tab) become spaces."""
-    text = script.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return text.translate(_CONTROL_TO_SPACE)
-
-
-def unquote(text: str) -> str:
-    """Dialogue text without the quotes around it."""
-    return text.strip().strip("“”「」『』\"'‘’").strip()
-
-
-def has_words(text: str) -> bool:
-    return any(c.isalnum() for c in text)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences in both languages; a terminator inside “quotes” does not end a sentence."""
-    out: list[str] = []
-    depth, straight, start, i, n = 0, False, 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in OPEN_Q:
-            depth += 1
-        elif c in CLOSE_Q:
-            depth = max(0, depth - 1)
-        elif c == '"':
-            straight = not straight
-        elif depth == 0 and not straight and (c in TERMINATORS or (c == "." and _english_stop(text, i))):
-            j = i + 1
-            while j < n and (text[j] in TERMINATORS or text[j] in ".)）]】" or text[j] in CLOSE_Q or text[j] == '"'):
-                j += 1
-            out.append(text[start:j])
-            start = i = j
-            continue
-        elif c == "\n" and depth == 0 and not straight:
-            out.append(text[start:i])
-            start = i + 1
-        i += 1
-    out.append(text[start:])
-    return [s for s in out if s.strip()]
-
-
-def _english_stop(text: str, i: int) -> bool:
-    nxt = text[i + 1] if i + 1 < len(text) else " "
-    if not (nxt.isspace() or nxt in '"”)'):
-        return False
-    word = re.search(r"([A-Za-z.]+)$", text[max(0, i - 6): i])
-    return not (word and word.group(1).lower().rstrip(".") in ABBREVIATIONS)
-
+__all__ = ["CJK", "Beat", "front_matter", "has_words", "normalise", "split_beats", "split_sentences", "take_duration",
+           "unquote"]
 
 
 class _Splitter:
@@ -141,7 +73,8 @@ class _Splitter:
         self.notes = False  # inside a notes section (## Production notes) or a note label's body
         self.note_section = False
         self.fenced = False  # inside a ``` code block: never shots
-        self.real_scenes: set[int] = set()  # scenes under a real scene heading (场景一, INT., Scene 2)
+        self.real_scenes: set[int] = set()
+        self.speech_block = ""  # after "Dialogue:" / "旁白：" on a line of its own: the lines below are speech  # scenes under a real scene heading (场景一, INT., Scene 2)
 
     # -- beats --------------------------------------------------------------------------
     def emit(self, text: str, source: str, force: bool = False, **kw: object) -> Beat | None:
@@ -224,7 +157,16 @@ class _Splitter:
             self.flush()
             self.block += 1
             self.notes = self.note_section
+            self.speech_block = ""
             return
+        if self.speech_block and not is_table_line(line) and not MD_HEADING.match(line):
+            label = LABELLED.match(line)
+            if label and label_kind(_unbracket(label.group(1))) in ("voice", "subtitle", "dialogue", "audio"):
+                pass  # a labelled speech line reads as its own label says
+            else:
+                lines, sound = speech_lines(clean_text(line), self.speech_block)
+                self.spoken_lines(lines, sound, line)
+                return
         md = MD_HEADING.match(line)
         if md and md.group(1) and line.startswith("#"):
             return self.markdown_heading(len(md.group(1)), md.group(2), line)
@@ -323,6 +265,7 @@ class _Splitter:
                        take_duration(line)[1], " ".join(camera))
 
     def labelled(self, label: str, rest: str, line: str, bold: bool = False) -> bool:
+        label = _unbracket(label)  # [Voiceover]: "…"
         kind = label_kind(label)
         item = self.item
         if kind == "setting" or (kind == "duration" and cell_seconds(rest) is None and take_duration(rest)[1] is None):
@@ -390,6 +333,7 @@ class _Splitter:
             column = {"voice": "voiceover", "subtitle": "subtitle", "dialogue": "dialogue", "audio": "audio"}[kind]
             lines, sound = speech_lines(clean_text(rest), column)
             self.spoken_lines(lines, sound, line)
+            self.speech_block = "" if has_words(rest) else column  # "Dialogue:" with its lines below it
             return True
         if _looks_like_name(label):
             self.spoken(label, rest, line)
@@ -492,78 +436,6 @@ class _Splitter:
                 self.beats.append(Beat(text=clean_text(source.strip()) or source.strip(), source=source,
                                        scene=max(1, self.scene)))
         return _drop_preamble(self.beats, self.real_scenes)
-
-
-def _drop_preamble(beats: list[Beat], real_scenes: set[int] = frozenset()) -> list[Beat]:  # type: ignore[assignment]
-    """Where the script marks its shots (shot headings, time codes, table rows), the prose
-    before the first marked shot is its premise, and prose between marked shots (notes,
-    specifications, a paragraph about the whole piece) is no shot either: its source and any
-    speech in it go with the marked shot before it (or, before the first, with the first).
-    A scene under a real scene heading whose shots are all unmarked keeps them."""
-    marked = [i for i, b in enumerate(beats) if b.marked]
-    if len(marked) < 2:
-        return beats
-    first = marked[0]
-    kept: list[Beat] = [beats[first]]
-    marked_scenes = {b.scene for b in beats if b.marked}
-    for beat in beats[first + 1:]:
-        if beat.marked or (beat.scene in real_scenes and beat.scene not in marked_scenes):
-            kept.append(beat)
-            continue
-        kept[-1].source += "\n" + beat.source
-        kept[-1].dialogue.extend(beat.dialogue)
-    lead = beats[:first]
-    if lead:
-        head = kept[0]
-        head.dialogue[:0] = [d for b in lead for d in b.dialogue]
-        head.source = "\n".join([*(b.source for b in lead), head.source])
-        premise = " ".join(b.text for b in lead if not b.spoken)
-        for beat in kept:
-            beat.premise = premise
-    return kept
-
-
-def _looks_like_name(label: str) -> bool:
-    if CJK.search(label):
-        return (1 <= len(label) <= 6 and not any(c in label for c in "的了在是和与着")
-                and not label.endswith(("说", "道", "问", "喊", "叫", "笑", "答", "讲")))  # 她笑着说：“…” is a quote
-    words = label.split()
-    return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and not camera_label(label)
-
-
-def _strip_heading_marker(heading: str) -> str:
-    match = SCENE_HEADING.match(heading)
-    return heading[match.end():].strip() if match else heading.strip()
-
-
-def _leading_title(lines: list[str]) -> int | None:
-    """The index of a plain title line: the first line of the script, short, with no
-    sentence end, quote or label, followed directly by a scene or shot heading or a list
-    item ("山谷咖啡 · 早晨广告" above "镜头1：…"). Such a line names the film; it is no shot."""
-    filled = [i for i, raw in enumerate(lines) if raw.strip()]
-    if len(filled) < 2:
-        return None
-    first, after = lines[filled[0]].strip(), PAREN.sub(" ", lines[filled[1]])
-    if (len(first) > 40 or re.search(r"[。！？；….!?;:：\"“”「」]", first) or first.startswith("#")
-            or SCENE_HEADING.match(first) or SHOT_HEADING.match(first) or LIST_ITEM.match(first) or is_table_line(first)
-            or TIME_HEAD.match(first)):
-        return None
-    if SCENE_HEADING.match(after) or SHOT_HEADING.match(after) or LIST_ITEM.match(lines[filled[1]]) or TIME_HEAD.match(after):
-        return filled[0]
-    return None
-
-
-def front_matter(text: str) -> tuple[dict[str, str], int]:
-    """A leading `---` YAML block's simple keys, and how many characters it spans."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}, 0
-    meta = {}
-    for line in match.group(1).split("\n"):
-        key, sep, value = line.partition(":")
-        if sep and key.strip() and not key.startswith((" ", "\t", "-")):
-            meta[key.strip().lower()] = value.strip().strip("'\"")
-    return meta, match.end()
 
 
 def split_beats(script: str) -> tuple[list[Beat], str]:
