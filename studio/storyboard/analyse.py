@@ -247,6 +247,8 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
             lead = beat.premise[:300]
             found = (analyse_zh.analyse(lead, ctx.presets.zh, names, _time_words(ctx.presets)) if language(lead) == "zh"
                      else analyse_en.analyse(lead, _en_lexicon(ctx.presets), names))["setting"]
+            if any(w in found for w in ctx.presets.zh["people"]) or len(found) > 40 or found.endswith(("身处", "处于")):
+                found = ""  # "年轻女性身处" is no place
             state.update(premise=beat.premise, premise_setting=found, premise_time=find_time(lead, ctx.presets))
         state["scene_setting"] = state["premise_setting"]
         state["scene_time"] = state["scene_time"] or state["premise_time"]

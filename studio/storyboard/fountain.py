@@ -49,7 +49,8 @@ class Element:
 
 
 def clean_emphasis(text: str) -> str:
-    text = EMPHASIS.sub(lambda m: m.group(2), text)
+    for _ in range(3):  # nested: _*underline and italic*_
+        text = EMPHASIS.sub(lambda m: m.group(2), text)
     return text.replace("\\*", "*").replace("\\_", "_")
 
 

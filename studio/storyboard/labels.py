@@ -30,7 +30,9 @@ INLINE_MARK = re.compile(
     rf"(?<=[。.！!？?；;\s”\"」）)：:，,])\s*(?=(?:⏱️?\s*)?(?:再)?{MARK}{MARK_END}"
     rf"|(?:(?<=[。.！!？?；;”\"」])|(?<=[。.！!？?；;”\"」]\s))(?:镜头|分镜|shot|scene)\s*\d{{1,3}}\s*"
     rf"(?:[（(][^)）\n]{{0,40}}[)）])?\s*(?:[:：]|——|—|\s)"
-    rf"|(?:风格|画风|整体风格|style|visual style|音乐|music|bgm|音效|sfx|sound)\s*[:：])", re.IGNORECASE)
+    rf"|(?:风格|画风|整体风格|style|visual style|音乐|music|bgm|音效|sfx|sound|旁白|配音|画外音|字幕|台词|对白|灯光|光线|"
+    rf"氛围|色调|结尾文字|片尾文字|文案|vo|voice-?over|narrator|lighting|mood|caption|end card)"
+    rf"\s*(?:[（(][^)）\n]{{0,20}}[)）])?\s*[:：])", re.IGNORECASE)
 BRACKET_LABEL = re.compile(r"^\s*【([^】]{1,12})】\s*[:：]?\s*(.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•·+]\s+|\d{1,3}[.、)）](?!\d)\s*|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*)")
 CHECKLIST = re.compile(r"^\s*(?:[-*+]\s*)?(?:\[[ xX✓]?\]|[☐☑☒✅⬜])\s+")
@@ -47,7 +49,7 @@ VISUAL_LABELS = ("画面", "镜头画面", "视觉", "场景描述", "内容", "
 ACTION_LABELS = ("动作", "表演", "action", "actions", "performance")  # more of the shot above, not a new one
 VOICE_LABELS = ("旁白", "配音", "画外音", "解说", "口播", "vo", "v.o.", "voiceover", "voice-over", "voice over", "narrator",
                 "narration", "anncr", "announcer")
-SUBTITLE_LABELS = ("字幕", "屏幕文字", "花字", "文案", "标语", "slogan", "subtitle", "subtitles", "super", "caption",
+SUBTITLE_LABELS = ("字幕", "屏幕文字", "花字", "文案", "标语", "结尾文字", "片尾文字", "end text", "end card", "slogan", "subtitle", "subtitles", "super", "caption",
                    "on-screen text", "onscreen text", "text on screen", "text overlay", "tagline")
 DIALOGUE_LABELS = ("台词", "对白", "对话", "口型同步指导", "口型同步", "对口型", "口型", "dialogue", "dialog", "lines",
                    "lip sync", "lip-sync", "lipsync")
@@ -59,7 +61,7 @@ NOTE_LABELS = ("转场", "transition", "备注", "note", "notes", "注意", "人
                "brand", "道具", "props", "服装", "wardrobe", "tip", "tips", "format", "格式", "比例", "画幅", "aspect ratio",
                "platform", "平台", "tone", "基调", "调性", "genre", "类型", "logline", "一句话", "梗概", "synopsis", "summary",
                "objective", "goal", "audience", "受众", "卖点", "pillar", "total", "总时长", "length", "runtime", "cta",
-               "call to action", "hook", "mood", "lighting", "灯光", "color", "colour", "色调", "resolution", "分辨率",
+               "call to action", "hook", "mood", "lighting", "灯光", "光线", "氛围", "色调", "画质", "节奏", "情绪", "color", "colour", "色调", "resolution", "分辨率",
                "reference", "参考", "negative", "负面", "keywords", "关键词", "hashtags", "话题", "说明", "要求",
                "requirements", "deliverables", "author", "作者", "编剧", "导演", "director", "writer", "draft", "date",
                "日期", "版本", "version", "project", "项目", "片名", "campaign", "agency", "contact", "联系人",
