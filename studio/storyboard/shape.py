@@ -19,7 +19,7 @@ from studio.storyboard.tables import is_table_line
 from studio.storyboard.text import CJK, Beat
 
 
-def _drop_preamble(beats: list[Beat], real_scenes: set[int] = frozenset()) -> list[Beat]:  # type: ignore[assignment]
+def drop_preamble(beats: list[Beat], real_scenes: set[int] = frozenset()) -> list[Beat]:  # type: ignore[assignment]
     """Where the script marks its shots (shot headings, time codes, table rows), the prose
     before the first marked shot is its premise, and prose between marked shots (notes,
     specifications, a paragraph about the whole piece) is no shot either: its source and any
@@ -52,12 +52,12 @@ def _drop_preamble(beats: list[Beat], real_scenes: set[int] = frozenset()) -> li
     return kept
 
 
-def _unbracket(label: str) -> str:
+def unbracket(label: str) -> str:
     label = label.strip()
     return label[1:-1].strip() if len(label) > 2 and label[0] in "[【(（" and label[-1] in "]】)）" else label
 
 
-def _looks_like_name(label: str) -> bool:
+def looks_like_name(label: str) -> bool:
     if CJK.search(label):
         return (1 <= len(label) <= 6 and not any(c in label for c in "的了在是和与着")
                 and not label.endswith(("说", "道", "问", "喊", "叫", "笑", "答", "讲")))  # 她笑着说：“…” is a quote
@@ -65,12 +65,12 @@ def _looks_like_name(label: str) -> bool:
     return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and not camera_label(label)
 
 
-def _strip_heading_marker(heading: str) -> str:
+def strip_heading_marker(heading: str) -> str:
     match = SCENE_HEADING.match(heading)
     return heading[match.end():].strip() if match else heading.strip()
 
 
-def _leading_title(lines: list[str]) -> int | None:
+def leading_title(lines: list[str]) -> int | None:
     """The index of a plain title line: the first line of the script, short, with no
     sentence end, quote or label, followed directly by a scene or shot heading or a list
     item ("山谷咖啡 · 早晨广告" above "镜头1：…"). Such a line names the film; it is no shot."""

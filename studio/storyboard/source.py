@@ -177,6 +177,9 @@ def read_bytes(data: bytes, name: str = "") -> Script:
         text, encoding = _wide_text(data)
     else:
         text, encoding = decode(data)
+    from studio.storyboard.text import normalise
+
+    text = normalise(text)
     return Script(text, sniff(text, name), encoding, b"", name)
 
 

@@ -31,11 +31,11 @@ from studio.storyboard.labels import (
     label_kind,
 )
 from studio.storyboard.shape import (
-    _drop_preamble,
-    _leading_title,
-    _looks_like_name,
-    _strip_heading_marker,
-    _unbracket,
+    drop_preamble,
+    leading_title,
+    looks_like_name,
+    strip_heading_marker,
+    unbracket,
 )
 from studio.storyboard.shape import front_matter as front_matter
 from studio.storyboard.tables import is_table_line, parse_table, speech_lines
@@ -161,7 +161,7 @@ class _Splitter:
             return
         if self.speech_block and not is_table_line(line) and not MD_HEADING.match(line):
             label = LABELLED.match(line)
-            if label and label_kind(_unbracket(label.group(1))) in ("voice", "subtitle", "dialogue", "audio"):
+            if label and label_kind(unbracket(label.group(1))) in ("voice", "subtitle", "dialogue", "audio"):
                 pass  # a labelled speech line reads as its own label says
             else:
                 lines, sound = speech_lines(clean_text(line), self.speech_block)
@@ -265,7 +265,7 @@ class _Splitter:
                        take_duration(line)[1], " ".join(camera))
 
     def labelled(self, label: str, rest: str, line: str, bold: bool = False) -> bool:
-        label = _unbracket(label)  # [Voiceover]: "…"
+        label = unbracket(label)  # [Voiceover]: "…"
         kind = label_kind(label)
         item = self.item
         if kind == "setting" or (kind == "duration" and cell_seconds(rest) is None and take_duration(rest)[1] is None):
@@ -321,7 +321,7 @@ class _Splitter:
             target.camera_hint += " " + rest
             self.attach_source(line)
             return True
-        if kind in ("note", "sound") or (bold and not kind and not _looks_like_name(label)):
+        if kind in ("note", "sound") or (bold and not kind and not looks_like_name(label)):
             if kind == "sound":
                 target = item or (self.beats[-1] if self.beats and self.scene_beats else None)
                 if target is not None:
@@ -335,7 +335,7 @@ class _Splitter:
             self.spoken_lines(lines, sound, line)
             self.speech_block = "" if has_words(rest) else column  # "Dialogue:" with its lines below it
             return True
-        if _looks_like_name(label):
+        if looks_like_name(label):
             self.spoken(label, rest, line)
             return True
         return False
@@ -428,14 +428,14 @@ class _Splitter:
             if self.beats and not self.heading.strip() or (self.beats and not has_words(self.heading)):
                 self.beats[-1].source += "\n" + source
             elif has_words(self.heading) or has_words(self.title):
-                text = _strip_heading_marker(self.heading) or self.title
+                text = strip_heading_marker(self.heading) or self.title
                 self.beats.append(Beat(text=text or self.heading, source=source, scene=max(1, self.scene), heading=self.heading))
             elif self.beats:
                 self.beats[-1].source += "\n" + source
             elif has_words(source):  # only markers, notes and numbers: the text itself is the shot
                 self.beats.append(Beat(text=clean_text(source.strip()) or source.strip(), source=source,
                                        scene=max(1, self.scene)))
-        return _drop_preamble(self.beats, self.real_scenes)
+        return drop_preamble(self.beats, self.real_scenes)
 
 
 def split_beats(script: str) -> tuple[list[Beat], str]:
@@ -451,7 +451,7 @@ def split_beats(script: str) -> tuple[list[Beat], str]:
     lines = []
     for raw in text.split("\n"):  # "…。3-6秒：…" : a time-coded shot inside a paragraph starts on its own line
         lines.extend(INLINE_MARK.split(raw) if len(raw) > 8 and not is_table_line(raw) else [raw])
-    title_at = _leading_title(lines) if not splitter.title else None
+    title_at = leading_title(lines) if not splitter.title else None
     for i, raw in enumerate(lines):
         if i == title_at:
             splitter.title = raw.strip()

@@ -88,7 +88,8 @@ def split(script: str | Script, model: str = DEFAULT_MODEL, characters: Sequence
             _check_script(read.text)
     else:
         _check_script(script)
-        read = Script(script, fmt or sniff(script), "")
+        text = normalise(script)  # newlines unified, control characters spaces: every reader sees the same text
+        read = Script(text, fmt or sniff(text), "")
     card = get_card(model)
     presets = presets or default_presets()
     beats, title, meta = beats_of(read)

@@ -68,6 +68,10 @@ def test_unbalanced_quotes_do_not_crash() -> None:
         _check(script)
 
 
+def test_text_read_as_a_shot_list_still_covers_the_script() -> None:
+    _check("旁白：\t旁白：\n\x00场景一：")  # sniffed as TSV: its rows' sources are the normalised text
+
+
 def test_a_100000_character_script() -> None:
     script = ("夕阳下，穿旗袍的女人撑着油纸伞走过青石板巷。A man walks his dog in the park. " * 1600)[:100_000]
     board = split(script)
