@@ -49,6 +49,10 @@ def row_beat(row: Row, scene: int, heading: str, block: int) -> Beat | None:
     visual, seconds = take_duration(visual) if visual else ("", None)
     if row.get("duration"):
         seconds = cell_seconds(row.get("duration")) or take_duration(row.get("duration"))[1] or seconds
+    elif row.get("start") and row.get("end") and seconds is None:  # start_time 0, end_time 5
+        start, end = cell_seconds(row.get("start")), cell_seconds(row.get("end"))
+        if end and end > (start or 0):
+            seconds = round(end - (start or 0), 3)
     setting = row.get("setting")
     spoken = not has_words(visual)
     beat = Beat(text=visual, source=row.source, scene=scene, block=block, heading=heading, duration=seconds,

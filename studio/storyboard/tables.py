@@ -16,7 +16,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "visual", "visuals", "description", "action", "picture", "video", "shot description",
                "scene description", "what we see", "image", "images", "content", "details", "shot details", "frame",
                "act", "subj", "subject", "prompt", "visual prompt", "scene_description", "shot_description", "主体",
-               "画面提示词", "提示词"),
+               "画面提示词", "提示词", "visual description", "video description", "scene text", "beat description"),
     "dialogue": ("台词", "对白", "对话", "口播", "dialogue", "dialog", "lines", "line", "speech", "talent"),
     "voiceover": ("旁白", "配音", "画外音", "解说", "文案", "vo", "v.o.", "voiceover", "voice-over", "voice over",
                   "narration", "narrator", "copy", "script"),
@@ -32,8 +32,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "shot_type", "shot_size"),
     "setting": ("场景", "地点", "场地", "location", "setting", "place", "int/ext", "scene"),
     "sound": ("音乐", "音效", "背景音乐", "配乐", "music", "sfx", "sound", "sound effects", "bgm", "snd", "ambience"),
+    "start": ("start", "start time", "in", "in point", "开始", "开始时间", "起始时间", "入点", "from"),
+    "end": ("end", "end time", "out", "out point", "结束", "结束时间", "出点", "to"),
     "number": ("镜号", "序号", "编号", "镜头号", "shot no", "shot no.", "shot #", "shot number", "no", "no.", "#", "id",
-               "场次"),
+               "场次", "shot id", "clip id", "segment"),
     "notes": ("备注", "道具", "服装", "注意", "说明", "notes", "note", "props", "wardrobe", "comments", "remarks", "status",
               "lighting", "灯光", "light", "style", "风格", "mood"),
 }
@@ -51,6 +53,7 @@ CHECK_CELL = re.compile(r"^\s*(?:\[[ xX✓]?\]|[☐☑☒✓✔✗✘]|done|todo
 
 def _norm(header: str) -> str:
     key = re.sub(r"[（(][^)）]*[)）]", "", str(header)).strip().lower()  # 时长（秒） -> 时长
+    key = re.sub(r"(?<=\w)_(?=\w)", " ", key)  # visual_description, start_time
     return re.sub(r"[*_`]+", "", key).strip(" :：")
 
 

@@ -197,3 +197,12 @@ def test_other_formats_are_refused_in_one_sentence_listing_the_accepted_ones(dat
     message = str(err.value)
     assert what in message and "Fountain" in message and "Final Draft" in message and "XLSX" not in message
     assert "Excel (.xlsx)" in message and "\n" not in message and message.endswith(".")
+
+
+def test_start_and_end_columns_give_the_duration() -> None:
+    csv_text = ("shot_id,segment,start_time,end_time,visual_description,notes\n"
+                "1,hook,0,5,Golden man emerging from a lake at dawn,Opening hook\n"
+                "2,body,0:05,0:12,Priests throw gold into the water,\n")
+    board = board_of(csv_text, "shotlist.csv")
+    assert [(s.text, s.duration_s) for s in board.shots] == [("Golden man emerging from a lake at dawn", 5.0),
+                                                             ("Priests throw gold into the water", 7.0)]
