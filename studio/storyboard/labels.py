@@ -29,7 +29,7 @@ TIME_HEAD = re.compile(rf"^\s*(?:⏱️?\s*)?(?:再)?{MARK}(?:{MARK_END}|\s+|$)\
 INLINE_MARK = re.compile(
     rf"(?<=[。.！!？?；;\s”\"」）)：:，,])\s*(?=(?:⏱️?\s*)?(?:再)?{MARK}{MARK_END}"
     rf"|(?:(?<=[。.！!？?；;”\"」])|(?<=[。.！!？?；;”\"」]\s))(?:镜头|分镜|shot|scene)\s*\d{{1,3}}\s*"
-    rf"(?:[（(][^)）\n]{{0,40}}[)）])?\s*(?:[:：]|——|—|\s)"
+    rf"(?:[（(\[【][^)）\]】\n]{{0,40}}[)）\]】])?\s*(?:[:：]|——|—|\s)"
     rf"|(?:风格|画风|整体风格|style|visual style|音乐|music|bgm|音效|sfx|sound|旁白|配音|画外音|字幕|台词|对白|灯光|光线|"
     rf"氛围|色调|结尾文字|片尾文字|文案|vo|voice-?over|narrator|lighting|mood|caption|end card)"
     rf"\s*(?:[（(][^)）\n]{{0,20}}[)）])?\s*[:：])", re.IGNORECASE)
