@@ -33,7 +33,11 @@ LEAD_CAMERA_ZH = re.compile(r"^\s*(?:大特写|特写|近景|中景|全景|远�
 CJK_PER_S, WORDS_PER_S, MIN_SHOT_S = 4.5, 2.7, 2.0
 VISUAL_CJK_PER_S, VISUAL_WORDS_PER_S = 6.0, 3.5
 HEADING_TIME = {"day": "noon", "night": "night", "morning": "morning", "evening": "dusk", "dusk": "dusk",
-                "dawn": "dawn", "sunset": "sunset", "afternoon": "noon", "noon": "noon", "later": "", "continuous": ""}
+                "dawn": "dawn", "sunset": "sunset", "afternoon": "noon", "noon": "noon", "later": "", "continuous": "",
+                "日": "noon", "白天": "noon", "午": "noon", "中午": "noon", "下午": "noon", "夜": "night", "夜晚": "night",
+                "晚上": "night", "深夜": "night", "晨": "morning", "清晨": "morning", "早晨": "morning", "早上": "morning",
+                "黎明": "dawn", "黄昏": "dusk", "傍晚": "dusk", "日落": "sunset", "雨": "rain", "暴雨": "rain", "雨夜": "night",
+                "雪": "snow", "连续": "", "同时": "", "稍后": "", "昏暗": "", "内": "", "外": "", "日/夜": ""}
 
 
 @dataclass(frozen=True)
@@ -127,20 +131,21 @@ def heading_parts(heading: str, ctx: Context) -> tuple[str, dict | None]:
     if size or move or any(w in body.lower() for w in ("产品", "product", "logo", "标志", "结尾", "ending", "开场", "opening")):
         return "", find_time(body, ctx.presets)  # a heading about the camera or the product names no place
     time = None
-    parts = re.split(r"\s+[-—–]\s+", body)
-    if len(parts) > 1 and parts[-1].strip().lower() in HEADING_TIME:
-        key = HEADING_TIME[parts[-1].strip().lower()]
-        time = next((t for t in ctx.presets.times if t["id"] == key), None)
-        body = " - ".join(parts[:-1])
+    parts = re.split(r"\s*[-—–]\s*(?=\S{1,12}$)|\s+[-—–]\s+", body)
+    while len(parts) > 1 and parts[-1].strip().lower() in HEADING_TIME:  # 港口 - 晨 - 暴雨, ROOM - NIGHT
+        key = HEADING_TIME[parts.pop().strip().lower()]
+        time = time or next((t for t in ctx.presets.times if t["id"] == key), None)
+    body = " - ".join(parts)
     time = time or find_time(body, ctx.presets)
     if not body:
         return "", time
     if language(body) == "zh":
-        setting = analyse_zh.analyse(body, ctx.presets.zh, set(ctx.names), _time_words(ctx.presets))["setting"] or body
+        setting = body if len(body) <= 16 and not re.search(r"[，,。]", body) else (
+            analyse_zh.analyse(body, ctx.presets.zh, set(ctx.names), _time_words(ctx.presets))["setting"] or body)
         for entry in ctx.presets.times:
             for w in entry["zh"]:
                 setting = setting.replace(w + "的", "").replace(w, "")
-        return setting.strip("，,的 ") or body, time
+        return setting.strip("，,的 ·・-—–") or body, time
     return body.lower() if body.isupper() else body, time
 
 

@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z ]{0,30}|[\u3400-\u9fff]{1,6})\s*[:：]\s*(.*)$")
-HEADING = re.compile(r"^(?:int|ext|est|int\.?/ext|ext\.?/int|i/e|e/i)[.\s。．]", re.I)
-HEADING_ZH = re.compile(r"^(?:内外景|外内景|内景|外景|内/外|外/内|内|外)(?:[.。．:：、\s]|$)")
+# a heading may carry a scene number in front: 【场景 01】外景. …, 场景 1 — 内景. …, 12. INT. …, 1-1 内景. …
+SCENE_PREFIX = r"(?:【[^】]{0,12}】\s*|\[[^\]]{0,12}\]\s*|场景\s*\d+\s*[—\-–:：|｜]?\s*|\d+(?:-\d+)?[.、)]?\s+)?"
+HEADING = re.compile(rf"^{SCENE_PREFIX}(?:int|ext|est|int\.?/ext|ext\.?/int|i/e|e/i)[.\s。．]", re.I)
+HEADING_ZH = re.compile(rf"^{SCENE_PREFIX}(?:内外景|外内景|内景|外景|内/外|外/内|内|外)(?:[.。．:：、\s]|$)")
 SCENE_NUMBER = re.compile(r"\s*#[\w.\-]+#\s*$")
 EXTENSION = re.compile(r"\s*[(（][^)）]*[)）]")
 CUE_EN = re.compile(r"^[^a-z\u3400-\u9fff]*[A-Z][^a-z\u3400-\u9fff]*$")
@@ -183,13 +185,33 @@ def parse(text: str) -> tuple[dict[str, str], list[Element]]:
                     break
                 block.append(lines[j])
                 j += 1
-            text_lines = [b.strip()[1:] if b.strip().startswith(("!", "~")) else b.strip() for b in block]
+            text_lines = [_action_line(b) for b in block]
+            text_lines = [t for t in text_lines if t]
             kind = "lyrics" if s.startswith("~") else "action"
-            elements.append(Element(kind, clean_emphasis("\n".join(text_lines)), "\n".join(block)))
+            joined = ""
+            for t in text_lines:  # one paragraph: Chinese lines run on, English ones with a space
+                joined += ("" if not joined or re.search(r"[\u3040-\u30ff\u3400-\u9fff。！？，；：”」]$", joined) else " ") + t
+            elements.append(Element(kind, clean_emphasis(joined), "\n".join(block)))
             i = j
             continue
         i += 1
     return meta, elements
+
+
+ACTION_LABEL = re.compile(r"^【\s*(动作|画面|表演|视觉)\s*】\s*[：:]?\s*")
+NOTE_LINE = re.compile(r"^(?:\[[^\]]*\]|【[^】]*】[：:]?)$")
+
+
+def _action_line(line: str) -> str:
+    """An action line as the picture reads it: forced-action `!` and lyric `~` marks, a 【动作】 label
+    and a line that is only a [bracketed note] or 【音效】 label are left out (they stay in the source)."""
+    s = line.strip()
+    if s.startswith(("!", "~")):
+        s = s[1:]
+    s = ACTION_LABEL.sub("", s)
+    if NOTE_LINE.match(s) or re.match(r"^【[^】]*】", s) and not ACTION_LABEL.match(line.strip()):
+        return "" if NOTE_LINE.match(s) or re.match(r"^【\s*(?:音效|音乐|声音|字幕|备注|转场)", s) else s
+    return s
 
 
 def speech_kind(extension: str) -> str:

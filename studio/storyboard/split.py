@@ -177,7 +177,9 @@ class _Splitter:
         scene = SCENE_HEADING.match(probe)
         if scene and not SHOT_HEADING.match(probe) and not LIST_ITEM.match(line):
             rest = probe[scene.end():]
-            if not re.match(r"^\s*(?:int|ext|i/e|内景|外景)", probe, re.I) and (HEADING_BEAT.search(rest) or len(rest) > 24):
+            if (not re.match(r"^\s*(?:int|ext|i/e|内景|外景)", probe, re.I) and not SCENE_HEADING.match(rest)
+                    and not re.match(r"^\s*(?:int|ext|i/e|内景|外景|内|外)[.。．\s]", rest, re.I)
+                    and (HEADING_BEAT.search(rest) or len(rest) > 24)):
                 self.new_scene(probe[: scene.end()].strip(), line)
                 self.item = Beat(text=rest, source="", heading_rest=True)
                 self.item.duration = take_duration(line)[1]

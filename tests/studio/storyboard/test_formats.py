@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from studio.storyboard import build, read_bytes
+from studio.storyboard import build, read_bytes, split
 
 MODEL = "wan2.1-t2v-1.3b"
 
@@ -206,3 +206,21 @@ def test_start_and_end_columns_give_the_duration() -> None:
     board = board_of(csv_text, "shotlist.csv")
     assert [(s.text, s.duration_s) for s in board.shots] == [("Golden man emerging from a lake at dawn", 5.0),
                                                              ("Priests throw gold into the water", 7.0)]
+
+
+def test_chinese_screenplay_with_numbered_headings_and_cues() -> None:
+    script = ("【场景 01】外景. 港口货运铁轨 - 晨 - 暴雨\n灰蒙蒙的雾气裹着煤焦油味。\n[声学行为: 开场重击]\n"
+              "林舟在泥水中缓缓撑起身躯。\n\n顾衡\n（缓步从阴影中踱出，声音极冷）\n东西交出来。这不是你能碰的局。\n\n"
+              "林舟\n（冷笑一声）\n当年你带走遗物的时候，是不是也撑着这把黑伞？\n\n"
+              "【场景 02】内景. 值班室 - 夜\n两名黑衣保镖从门后包抄。\n\n【动作】林舟猛地后撤半步，工具箱轰然砸落！\n")
+    board = board_of(script, "port.txt")
+    assert board.source_format == "fountain" and len(board.shots) == 3
+    first = board.shots[0]
+    assert first.text == "灰蒙蒙的雾气裹着煤焦油味。林舟在泥水中缓缓撑起身躯。"  # the [note] line is no picture
+    assert (first.setting, first.time_of_day) == ("港口货运铁轨", "rain")
+    assert speech(board) == [("顾衡", "东西交出来。这不是你能碰的局。"), ("林舟", "当年你带走遗物的时候，是不是也撑着这把黑伞？")]
+    assert board.shots[2].text.startswith("林舟猛地后撤") and board.shots[2].time_of_day == "night"
+    no_speech_in_prompts(board)
+    cues = split("场景 1 — 内景. 宴会厅 — 夜\n林晚宁：今天所有人都看着我。\n沈曜：你到底收到了什么？\n").shots
+    assert [s.heading for s in cues] == ["场景 1 — 内景. 宴会厅 — 夜"] * 2 and all(not s.text for s in cues)
+    assert [s.dialogue[0]["speaker"] for s in cues] == ["林晚宁", "沈曜"] and cues[0].setting == "宴会厅"
