@@ -47,6 +47,16 @@ class ModelCard:
     notes: str
     negative_prompt: str
     text_encoder_max_tokens: int
+    # optional keys (engine.tiers, engine.quantize)
+    draft: dict[str, Any] | None = None  # the draft tier's step-distilled LoRA, steps and guidance
+    gguf: dict[str, str] | None = None  # GGUF single-file transformer(s): repo_id, file, file_2
+    ram_gb: dict[str, float] | None = None  # memory mode -> GB of host RAM it needs at the default size
+    # optional keys (defaults in OPTIONAL): what the model conditions on, and how
+    takes: tuple[str, ...] = ()  # subset of TAKES: "image", "last_image", "reference_images"
+    needs_image: bool = False  # image-to-video only: a start image is required
+    needs_last_image: bool = False  # first-last-frame only: an end image is required too
+    image_pipeline_class: str | None = None  # the pipeline used when a start/end image is given (None = pipeline_class)
+    local_recipe: str | None = None  # local-only cards: which tiny architecture engine.tiny_arch builds
 
     @property
     def is_local_only(self) -> bool:
@@ -73,29 +83,67 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "guidance": (int, float), "guidance_2": (int, float, type(None)), "flow_shift": (int, float),
     "boundary_ratio": (int, float, type(None)), "dtype": (dict,), "vram_gb": (dict,), "licence": (str,),
     "size_gb": (int, float), "notes": (str,), "negative_prompt": (str,), "text_encoder_max_tokens": (int,),
+    "draft": (dict, type(None)), "gguf": (dict, type(None)), "ram_gb": (dict, type(None)),
 }
+
+
+TAKES = ("image", "last_image", "reference_images")
+OPTIONAL: dict[str, tuple[tuple[type, ...], Any]] = {
+    "takes": ((list,), []), "needs_image": ((bool,), False), "needs_last_image": ((bool,), False),
+    "image_pipeline_class": ((str, type(None)), None), "local_recipe": ((str, type(None)), None),
+}
+
+
+def _parse_optional(path: Path, data: dict[str, Any]) -> None:
+    for key, (types, default) in OPTIONAL.items():
+        value = data.pop(key, default)
+        if not isinstance(value, types):
+            raise CardError(f"{path.name}: key '{key}' has {value!r}; expected {' or '.join(t.__name__ for t in types)}.")
+        data[key] = value
+    bad = [t for t in data["takes"] if t not in TAKES]
+    if bad:
+        raise CardError(f"{path.name}: key 'takes' names {bad}; accepted: {', '.join(TAKES)}.")
+    if data["needs_image"] and "image" not in data["takes"]:
+        raise CardError(f"{path.name}: key 'needs_image' is true but 'takes' lacks \"image\".")
+    if data["needs_last_image"] and "last_image" not in data["takes"]:
+        raise CardError(f"{path.name}: key 'needs_last_image' is true but 'takes' lacks \"last_image\".")
+    data["takes"] = tuple(data["takes"])
 
 
 def _parse_card(path: Path) -> ModelCard:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):  # the optional keys of engine.tiers and engine.quantize
+            data.update({k: data.get(k) for k in ("draft", "gguf", "ram_gb")})
     except json.JSONDecodeError as err:
         raise CardError(f"{path.name}: not valid JSON ({err.msg} at line {err.lineno}).") from None
+    if not isinstance(data, dict):
+        raise CardError(f"{path.name}: not a JSON object.")
+    _parse_optional(path, data)
     for f in fields(ModelCard):
+        if f.name in OPTIONAL:
+            continue
         if f.name not in data:
             raise CardError(f"{path.name}: key '{f.name}' is missing.")
         if not isinstance(data[f.name], _TYPES[f.name]) or isinstance(data[f.name], bool):
             raise CardError(f"{path.name}: key '{f.name}' has {data[f.name]!r}; expected {' or '.join(t.__name__ for t in _TYPES[f.name])}.")
-    extra = sorted(set(data) - set(_TYPES))
+    extra = sorted(set(data) - set(_TYPES) - set(OPTIONAL))
     if extra:
         raise CardError(f"{path.name}: unknown key(s) {extra}.")
     if data["id"] != path.stem:
         raise CardError(f"{path.name}: key 'id' is {data['id']!r} but must match the file name {path.stem!r}.")
     if data["vae_family"] not in VAE_FAMILIES:
         raise CardError(f"{path.name}: key 'vae_family' is {data['vae_family']!r}; accepted: {', '.join(VAE_FAMILIES)}.")
-    bad_modes = sorted(set(data["vram_gb"]) - set(MEMORY_MODES))
-    if bad_modes:
-        raise CardError(f"{path.name}: key 'vram_gb' names unknown memory mode(s) {bad_modes}.")
+    for key in ("vram_gb", "ram_gb"):
+        bad_modes = sorted(set(data.get(key) or {}) - set(MEMORY_MODES))
+        if bad_modes:
+            raise CardError(f"{path.name}: key '{key}' names unknown memory mode(s) {bad_modes}.")
+    from engine.quantize import check_gguf_card
+    from engine.tiers import check_draft_card
+
+    problem = check_draft_card(data.get("draft"), path.name) or check_gguf_card(data.get("gguf"), path.name)
+    if problem:
+        raise CardError(problem)
     mult = 32 if data["vae_family"] == "wan2.2" else 16
     for pair in data["resolutions"]:
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int) and v > 0 and v % mult == 0 for v in pair)):

@@ -74,9 +74,9 @@ def weights_status(model_id: str) -> str:
     """"local" when the model can be loaded without a download, else "missing"."""
     card = get_card(model_id)
     if card.is_local_only:
-        from engine.tiny import tiny_dir
+        from engine.tiny_arch import local_dir
 
-        return "local" if (tiny_dir(models_dir()) / "model_index.json").is_file() else "missing"
+        return "local" if (local_dir(models_dir(), card.local_recipe) / "model_index.json").is_file() else "missing"
     return "local" if _local_snapshot(card) is not None else "missing"
 
 
@@ -189,12 +189,12 @@ def resolve_weights(model_id: str, on_event: EventSink | None = None) -> Path:
     """A local diffusers-format folder for `model_id`: built (tiny), cached, or downloaded."""
     card = get_card(model_id)
     if card.is_local_only:
-        from engine.tiny import ensure_tiny, tiny_dir
+        from engine.tiny_arch import ensure_local, local_dir
 
-        folder = tiny_dir(models_dir())
+        folder = local_dir(models_dir(), card.local_recipe)
         if not (folder / "model_index.json").is_file() and on_event:
-            on_event(LoadingEvent(model=model_id, message="building the tiny model (once)"))
-        return ensure_tiny(models_dir())
+            on_event(LoadingEvent(model=model_id, message=f"building the {model_id} model (once)"))
+        return ensure_local(models_dir(), card.local_recipe)
     local = _local_snapshot(card)
     if local is not None:
         return local

@@ -9,6 +9,7 @@ Ctrl-C cancels cleanly: the engine stops at the next step and decodes nothing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -20,6 +21,7 @@ from studio.cli import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from engine import ATTENTION_BACKENDS, CACHES, MEMORY_MODES
+    from engine.types import TIERS
 
     p = subparsers.add_parser("generate", help="generate one video clip from a prompt",
                               description="Generate one clip with a Wan model (or the tiny test model).")
@@ -29,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--width", type=int, default=None)
     p.add_argument("--height", type=int, default=None)
     p.add_argument("--frames", type=int, default=None, help="number of frames, 4k+1")
+    p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                   help="the shot's length; longer than one clip of the model = chained clips joined into one")
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--guidance", type=float, default=None)
     p.add_argument("--guidance-2", type=float, default=None, help="low-noise expert guidance (Wan2.2 A14B)")
@@ -40,7 +44,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compile", action="store_true", help="regional torch.compile of the blocks (exact)")
     p.add_argument("--cache", default=None, choices=CACHES, help="step cache: trades quality for speed")
     p.add_argument("--cache-threshold", type=float, default=None)
+    p.add_argument("--image", default=None, metavar="PATH",
+                   help="start frame: the clip begins on this PNG/JPEG/WebP (image models, VACE, TI2V)")
+    p.add_argument("--last-image", default=None, metavar="PATH",
+                   help="end frame: the clip ends on this image (FLF2V, VACE)")
+    p.add_argument("--reference", action="append", default=[], metavar="PATH",
+                   help="a reference image of a character or product; repeat for more (VACE)")
     p.add_argument("--preview-every", type=int, default=1, help="a preview every N steps; 0 = none")
+    p.add_argument("--lora", action="append", default=[], metavar="PATH[:SCALE]",
+                   help="a LoRA: a .safetensors file, hf:owner/repo/file.safetensors or a library name, with an "
+                        "optional strength (default 1, or the library's); repeat to combine several")
+    p.add_argument("--tier", default="final", choices=TIERS,
+                   help="final: the model's full settings; draft: its step-distilled LoRA (few steps, no guidance)")
     p.add_argument("--out", default=None, help="output .mp4 (default: a new file under the Shotline data folder)")
     p.add_argument("--events", default=None, help="write events as JSON lines to this file")
     p.set_defaults(func=run)
@@ -99,6 +114,58 @@ def ensure_weights(request: Any, on_event: Any) -> None:
         resolve_weights(request.model, on_event)
 
 
+def lora_specs(values: list[str]) -> tuple:
+    """--lora values as LoraSpecs; a local file's path is made absolute, so the request
+    (and a queued job) names the same file wherever it runs."""
+    import dataclasses
+
+    from engine.lora import HUB_PREFIX, parse_lora_arg
+
+    specs = []
+    for value in values:
+        spec = parse_lora_arg(value)
+        local = Path(spec.source).expanduser()
+        if not spec.source.startswith(HUB_PREFIX) and local.is_file():
+            spec = dataclasses.replace(spec, source=str(local.resolve()))
+        specs.append(spec)
+    return tuple(specs)
+
+
+def generate_chain(request: Any, plan: Any, out: Path, on_event: Any, token: Any) -> Any:
+    """One shot longer than a clip: its parts in order, each from the last frame of the one
+    before where the model takes a start image, joined into `out` (see studio.jobs.chain)."""
+    from engine import FinishedEvent, generate
+    from studio.jobs.chain import join_clips, last_frame
+
+    def part_event(event: Any) -> None:  # a part's own "finished" names a file that is joined away
+        if event.type != "finished":
+            on_event(event)
+
+    parts, results = [], []
+    try:
+        for i, frames in enumerate(plan.parts):
+            print(f"clip {i + 1} of {len(plan.parts)}", file=sys.stderr, flush=True)
+            path = out.with_name(f".{out.stem}.part{i + 1}.mp4")
+            image = request.image
+            if i and plan.continuous:
+                image = str(last_frame(parts[-1], out.with_name(f".{out.stem}.part{i}.last.png")))
+            part = dataclasses.replace(request, num_frames=frames, seed=request.seed + i, image=image,
+                                       output_path=str(path), preview_every=0)
+            results.append(generate(part, on_event=part_event, cancel=token))
+            parts.append(str(path))
+        first = results[0]
+        metadata = {**first.metadata, "num_frames": plan.frames, "chain": {
+            "parts": [r.metadata for r in results], "continuous": plan.continuous, "note": plan.note}}
+        join_clips(parts, out, first.fps, drop_first=plan.continuous, metadata=metadata)
+    finally:
+        for p in out.parent.glob(f".{out.stem}.part*"):
+            p.unlink(missing_ok=True)
+    result = dataclasses.replace(first, video_path=str(out), num_frames=plan.frames, metadata=metadata,
+                                 elapsed_s=sum(r.elapsed_s for r in results))
+    on_event(FinishedEvent(result=result))
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     from engine import CancelToken, GenerationCancelled, GenerationRequest, SpeedOptions, generate
 
@@ -119,12 +186,14 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--events {args.events!r} is not accepted: its folder does not exist.")
         events_file = events_path.open("w", encoding="utf-8")
     request = GenerationRequest(
+        loras=lora_specs(args.lora), tier=args.tier,
         prompt=args.prompt, model=args.model, negative_prompt=args.negative_prompt, width=args.width,
         height=args.height, num_frames=args.frames, steps=args.steps, guidance=args.guidance,
         guidance_2=args.guidance_2, flow_shift=args.shift, seed=args.seed, memory_mode=args.memory_mode,
         speed=SpeedOptions(attention_backend=args.attention, compile_blocks=args.compile, cache=args.cache,
                            cache_threshold=args.cache_threshold),
         output_path=str(out), preview_every=args.preview_every, device=args.device,
+        image=args.image, last_image=args.last_image, reference_images=tuple(args.reference),
     )
 
     def on_event(event: Any) -> None:
@@ -147,8 +216,25 @@ def run(args: argparse.Namespace) -> int:
     token = CancelToken()
     outcome: dict[str, Any] = {}
 
+    plan = None
+    if args.duration is not None:
+        if args.frames is not None:
+            raise UserError("--duration and --frames are not accepted together: give the shot's length in one of them.")
+        from studio.jobs.chain import plan_shot
+
+        try:
+            plan = plan_shot(request.model, args.duration)
+        except ValueError as err:
+            raise UserError(str(err).replace("duration_s", "--duration", 1)) from None
+        request = dataclasses.replace(request, num_frames=plan.parts[0])
+        if len(plan.parts) > 1:
+            print(f"{args.duration:g} s on {plan.model}: {plan.note}", file=sys.stderr, flush=True)
+
     def work() -> None:
         try:
+            if plan is not None and len(plan.parts) > 1:
+                outcome["result"] = generate_chain(request, plan, out, on_event, token)
+                return
             outcome["result"] = generate(request, on_event=on_event, cancel=token,
                                          preview_dir=_preview_dir(out) if args.preview_every else None)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread below

@@ -15,13 +15,14 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from studio import paths
 from studio.db import open_database
 from studio.db.migrations import transaction
+from studio.jobs import chain
 from studio.jobs.queue import QueueBackend, unframe
 from studio.jobs.results import store_result
 from studio.jobs.service import TERMINAL, JobService
@@ -53,6 +54,10 @@ class Mirror:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        # called with a job id once its record reaches done, failed or cancelled (the one-click
+        # pipeline moves on these events); each listener's error is its own, logged once
+        self.listeners: list[Callable[[str], None]] = []
+        self._ended: list[str] = []
         if metrics is not None:
             metrics.bind_jobs(self._counts_for_metrics, backend.queue_length)
 
@@ -162,6 +167,11 @@ class Mirror:
     # ---- events ---------------------------------------------------------------------------
     def apply(self, event: dict[str, Any]) -> None:
         """Apply one worker report (idempotent)."""
+        if event.get("type") == "worker":  # a worker's report about its machine, not about a job
+            from studio.jobs.fleet import record_worker
+
+            record_worker(self.db, event)
+            return
         job_id = event.get("job_id", "")
         row = self.db.execute("SELECT 1 FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row is None:
@@ -174,6 +184,16 @@ class Mirror:
         self._seen[job_id] = (("event", time.monotonic()), time.monotonic())
         handler(self.jobs.get(job_id), event)
         self._notify()
+        self._tell_listeners()
+
+    def _tell_listeners(self) -> None:
+        ended, self._ended = self._ended, []
+        for job_id in ended:
+            for listener in self.listeners:
+                try:
+                    listener(job_id)
+                except Exception:  # noqa: BLE001 - a listener's failure never stops the mirror
+                    log.exception("job listener failed", extra={"job_id": job_id})
 
     def _on_started(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         at = ev.get("at") or time.time()
@@ -247,16 +267,20 @@ class Mirror:
                                 " progress_message='done' WHERE id=?", [result, clip_id, ev.get("at") or time.time(),
                                                                         job["id"]])
                 self.db.execute("UPDATE job_runs SET recorded_at=? WHERE run_id=?", [time.time(), ev["run_id"]])
+                self._ended.append(job["id"])
                 if self.metrics is not None:
                     self.metrics.completed.labels(job["kind"], "done").inc()
         self.backend.forget(job["id"])
         self._seen.pop(job["id"], None)
+        self._release_chains()  # the chained part after it starts from its last frame
 
     def _set_terminal(self, job: dict[str, Any], status: str, error: str | None, error_kind: str | None,
                       at: float | None = None) -> None:
         cur = self.db.execute(
             "UPDATE jobs SET status=?, error=?, error_kind=?, finished_at=? WHERE id=? AND status IN ('queued','running')",
             [status, error, error_kind, at or time.time(), job["id"]])
+        if cur.rowcount:
+            self._ended.append(job["id"])
         if cur.rowcount and self.metrics is not None:
             self.metrics.completed.labels(job["kind"], status).inc()
             if status == "failed":
@@ -268,6 +292,7 @@ class Mirror:
             self._set_terminal(job, "failed", ev.get("error"), ev.get("error_kind"), ev.get("at"))
         self.backend.forget(job["id"])
         self._seen.pop(job["id"], None)
+        self._release_chains()  # parts waiting for it fail with a sentence
 
     def _on_cancelled(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         with transaction(self.db):
@@ -278,6 +303,7 @@ class Mirror:
                                if not ev.get("before_start") else "Cancelled before it started.", None, ev.get("at"))
         self.backend.forget(job["id"])
         self._seen.pop(job["id"], None)
+        self._release_chains()
 
     def _on_retry(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         """The worker scheduled the next attempt itself (with backoff, or a lower memory mode)."""
@@ -300,6 +326,18 @@ class Mirror:
         with transaction(self.db):
             self._end_run(job, ev, "interrupted")
         self._requeue(job, ev.get("slot", job["slot"]), ev.get("attempt", job["attempt"]), "worker stopped", "interrupted")
+
+    def _release_chains(self) -> None:
+        """Chained parts (studio.jobs.chain). Reading a last frame or joining a shot's clips
+        runs ffmpeg here; time spent on it is not counted against the workers' heartbeats."""
+        started = time.monotonic()
+        try:
+            chain.release_ready(self.jobs)
+        except Exception:  # noqa: BLE001 - one bad chain must not stop the mirror; the next sweep retries
+            log.exception("releasing chained parts failed")
+        if time.monotonic() - started > min(self.heartbeat_s, 1.0):
+            now = time.monotonic()
+            self._seen = {job_id: (beat, now) for job_id, (beat, _at) in self._seen.items()}
 
     # ---- supervision ----------------------------------------------------------------------
     def _requeue(self, job: dict[str, Any], from_slot: int, attempt: int, why: str, reason: str) -> None:
@@ -353,7 +391,9 @@ class Mirror:
                     pending = self.backend.pending_run_ids()
                 self._check_orphan(job, pending)
         if check_orphans:
+            self._release_chains()  # parts whose predecessor ended while no mirror ran
             self._next_orphan_check = now + self.orphan_check_s
+        self._tell_listeners()
 
     def _recover_from_state(self, job: dict[str, Any], state: dict[str, Any]) -> None:
         ev = {**state, "job_id": job["id"], "type": state["status"]}
@@ -394,6 +434,8 @@ class Mirror:
         self._notify()
 
     def _check_orphan(self, job: dict[str, Any], pending: set[str]) -> None:
+        if chain.is_held(self.db, job["id"]):
+            return  # a chained part waiting for the clip before it has no message by design
         if job["run_id"] in pending or time.time() - job["queued_at"] < self.stale_after_s:
             return
         if self.backend.storage.has_data_for_key(f"claim:{job['id']}:{job['slot']}"):

@@ -17,8 +17,9 @@ import sqlite_utils
 from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
+from studio.jobs import inputs as job_inputs
 from studio.jobs.kinds import validate_diagnostic
-from studio.jobs.queue import Message, QueueBackend
+from studio.jobs.queue import Message, QueueBackend, frame
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
 TERMINAL = ("done", "failed", "cancelled")
@@ -37,15 +38,16 @@ def check_priority(value: Any) -> int:
     return value
 
 
-def validate_generate(params: dict[str, Any]) -> dict[str, Any]:
+def validate_generate(params: dict[str, Any], *, image_pending: bool = False) -> dict[str, Any]:
     """Check a generation request with the engine's own validation before anything is
-    queued. Where the MP4 goes and which device runs it are the worker's to decide."""
+    queued. Where the MP4 goes and which device runs it are the worker's to decide.
+    `image_pending`: a held chain part, whose start image is the previous clip's last frame."""
     from engine import GenerationRequest, InvalidRequest, resolve_request
 
     request = GenerationRequest.from_dict(params)
     if request.output_path is not None:
         raise InvalidRequest("output_path", request.output_path, "unset: a job's clip goes into the library")
-    resolve_request(dataclasses.replace(request, device=None))
+    resolve_request(dataclasses.replace(request, device=None), image_pending=image_pending)
     # the prompt is gated; a negative prompt that names what to avoid is legitimate
     verdict = safety.check(request.prompt)
     if verdict.blocked:
@@ -57,7 +59,20 @@ class PolicyBlocked(ValueError):
     """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 
-VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic}
+def _validate_render(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.export.jobs import validate_render
+
+    return validate_render(params)
+
+
+def _validate_download(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.jobs.machine import validate_download
+
+    return validate_download(params)
+
+
+VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic, "render": _validate_render,
+              "preview": _validate_render, "download": _validate_download}
 
 
 def _row(cur: Any) -> dict[str, Any] | None:
@@ -102,16 +117,22 @@ class JobService:
     # ---- submit ---------------------------------------------------------------------------
     def submit(self, params: dict[str, Any], *, kind: str = "generate", priority: int = 0, user: str | None = None,
                project_id: str | None = None, shot_id: str | None = None, idempotency_key: str | None = None,
-               max_attempts: int = 3, labels: dict[str, Any] | None = None) -> str:
+               max_attempts: int = 3, labels: dict[str, Any] | None = None,
+               inputs: dict[str, bytes] | None = None, held: bool = False) -> str:
         """Queue one job; returns its id. The same `idempotency_key` again returns the first
-        job's id and queues nothing."""
+        job's id and queues nothing. `inputs` (files by name) travel to the worker through
+        the queue's storage beside the job (`input:<job>`), dropped when the job ends; a
+        generation job's own images (start/end/references) go there by themselves.
+        `held`: record it but queue no message yet: a chained part that studio.jobs.chain
+        releases with its start frame when the clip before is done."""
         if kind not in VALIDATORS:
             raise ValueError(f"job kind {kind!r} is not known; accepted: {', '.join(VALIDATORS)}.")
         priority = check_priority(priority)
         lo, hi = MAX_ATTEMPTS_RANGE
         if not isinstance(max_attempts, int) or not lo <= max_attempts <= hi:
             raise ValueError(f"max_attempts {max_attempts!r} is not accepted: a whole number from {lo} to {hi}.")
-        params = VALIDATORS[kind](dict(params))
+        params = validate_generate(dict(params), image_pending=True) if held and kind == "generate" \
+            else VALIDATORS[kind](dict(params))
         labels = check_labels(labels)
         if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
             raise ValueError(f"idempotency key {idempotency_key!r} is not accepted: 1 to 200 characters.")
@@ -136,7 +157,12 @@ class JobService:
                  json.dumps(params, ensure_ascii=False), json.dumps(labels, ensure_ascii=False), memory_mode, key,
                  max_attempts, run_id, now, now],
             )
-        self.backend.enqueue(Message(job_id, run_id, 1, 1, max_attempts, kind, params, memory_mode, priority))
+        if inputs:
+            self.backend.put_bytes(f"input:{job_id}", frame({}, inputs))
+        elif kind == "generate" and not held:
+            job_inputs.ship(self.backend, job_id, params)  # its images travel with it, not by shared disk
+        if not held:
+            self.backend.enqueue(Message(job_id, run_id, 1, 1, max_attempts, kind, params, memory_mode, priority))
         return job_id
 
     # ---- steer ----------------------------------------------------------------------------
@@ -234,3 +260,12 @@ def progress_fraction(job: dict[str, Any]) -> float:
 
 
 __all__ = ["JobService", "STATUSES", "TERMINAL", "check_priority", "progress_fraction", "validate_generate"]
+
+
+def _validate_plan(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.jobs.plan import validate_plan  # the language model's jobs (studio.prompts' planner)
+
+    return validate_plan(params)
+
+
+VALIDATORS["plan"] = _validate_plan

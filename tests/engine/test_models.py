@@ -21,8 +21,35 @@ def test_all_five_cards_load_with_facts_from_the_reference():
     assert small.max_seconds == 5.0
 
 
+def test_image_model_cards_match_their_repositories():
+    i2v = registry.get_card("wan2.2-i2v-a14b")
+    assert i2v.repo_id == "Wan-AI/Wan2.2-I2V-A14B-Diffusers" and i2v.pipeline_class == "WanImageToVideoPipeline"
+    assert i2v.boundary_ratio == 0.9 and i2v.two_experts and i2v.needs_image and i2v.steps == 40
+    ti2v = registry.get_card("wan2.2-ti2v-5b")  # one repository, text or image
+    assert ti2v.pipeline_class == "WanPipeline" and ti2v.image_pipeline_class == "WanImageToVideoPipeline"
+    assert ti2v.takes == ("image",) and not ti2v.needs_image
+    flf = registry.get_card("wan2.1-flf2v-14b")
+    assert flf.repo_id == "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers" and flf.needs_image and flf.needs_last_image
+    for size, repo in (("1.3b", "Wan-AI/Wan2.1-VACE-1.3B-diffusers"), ("14b", "Wan-AI/Wan2.1-VACE-14B-diffusers")):
+        vace = registry.get_card(f"wan2.1-vace-{size}")
+        assert vace.repo_id == repo and vace.pipeline_class == "WanVACEPipeline"
+        assert vace.takes == ("image", "last_image", "reference_images") and vace.licence == "Apache-2.0"
+    for tiny in ("tiny-a14b", "tiny-i2v", "tiny-i2v-a14b", "tiny-ti2v", "tiny-vace"):
+        card = registry.get_card(tiny)
+        assert card.is_local_only and card.local_recipe and card.max_seconds >= 5.0  # chains like a real model
+
+
+def test_card_takes_only_known_inputs(tmp_path):
+    path = _write(tmp_path, "tiny", takes=["image", "video"])
+    with pytest.raises(registry.CardError, match=r"tiny.json: key 'takes' names \['video'\]; accepted: image"):
+        registry._parse_card(path)
+    path = _write(tmp_path, "tiny", needs_image=True)
+    with pytest.raises(registry.CardError, match="'needs_image' is true but 'takes' lacks"):
+        registry._parse_card(path)
+
+
 def test_unknown_model_is_one_sentence_listing_known_ids():
-    with pytest.raises(InvalidRequest, match=r"model 'wan9' is not accepted: one of tiny, wan2\.1"):
+    with pytest.raises(InvalidRequest, match=r"model 'wan9' is not accepted: one of tiny, tiny-a14b, .*, wan2\.1-t2v-1\.3b, .*wan2\.2-ti2v-5b\.$"):
         registry.get_card("wan9")
 
 

@@ -99,3 +99,63 @@ def test_offline_real_model_fails_fast_with_the_fetch_command(tmp_path):
     assert [e["type"] for e in events] == ["failed"] and events[0]["message"] == lines[0].removeprefix("shotline: ")
     assert not (tmp_path / "x.mp4").exists()
     assert main(["models", "download", "wan2.1-t2v-1.3b"]) == 2  # in-process too (HF_HUB_OFFLINE=1 from conftest)
+
+
+def _photo(path: Path, colour: str) -> str:
+    Image.new("RGB", (64, 64), colour).save(path)
+    return str(path)
+
+
+def test_generate_from_a_photo_with_tiny_i2v(tmp_path, capsys):
+    photo = _photo(tmp_path / "photo.png", "orange")
+    out = tmp_path / "i2v.mp4"
+    code = main(["generate", "--model", "tiny-i2v", "--image", photo, "--prompt", "the bottle turns slowly",
+                 "--steps", "2", "--out", str(out), "--preview-every", "0"])
+    assert code == 0 and capsys.readouterr().out.strip() == str(out)
+    assert read_frames(out).shape == (9, 64, 64, 3)
+    import hashlib
+
+    digest = hashlib.sha256(Path(photo).read_bytes()).hexdigest()
+    assert read_metadata(out)["images"] == [{"role": "start", "name": "photo.png", "sha256": digest}]
+
+
+def test_generate_with_two_references_on_tiny_vace(tmp_path, capsys):
+    face, bottle = _photo(tmp_path / "face.png", "tan"), _photo(tmp_path / "bottle.jpg", "green")
+    out = tmp_path / "vace.mp4"
+    code = main(["generate", "--model", "tiny-vace", "--reference", face, "--reference", bottle, "--prompt",
+                 "a woman holds a bottle", "--steps", "2", "--out", str(out), "--preview-every", "0"])
+    assert code == 0, capsys.readouterr().err
+    assert [i["role"] for i in read_metadata(out)["images"]] == ["reference", "reference"]
+
+
+def test_an_image_on_a_text_only_model_is_one_sentence(tmp_path, capsys):
+    code = main(["generate", "--model", "tiny", "--image", _photo(tmp_path / "p.png", "red"), "--prompt", "x",
+                 "--out", str(tmp_path / "x.mp4")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("shotline: image ") and "tiny-i2v" in err[0]
+
+
+def test_an_8_s_shot_on_a_5_s_model_is_one_clip_of_two_chained_parts(tmp_path, capsys):
+    photo = _photo(tmp_path / "start.png", "navy")
+    out, events = tmp_path / "long.mp4", tmp_path / "long.jsonl"
+    code = main(["generate", "--model", "tiny-vace", "--image", photo, "--duration", "8", "--prompt", "waves roll in",
+                 "--steps", "1", "--out", str(out), "--events", str(events)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "8 s on tiny-vace: 2 chained clips, each starting from the last frame" in captured.err
+    assert "clip 2 of 2" in captured.err and captured.out.strip() == str(out)
+    frames = read_frames(out)
+    assert frames.shape == (129, 64, 64, 3)  # 65 + 65 - the repeated frame: 8.06 s at 16 fps
+    meta = read_metadata(out)
+    assert meta["num_frames"] == 129 and len(meta["chain"]["parts"]) == 2 and meta["chain"]["continuous"]
+    lines = [json.loads(x) for x in events.read_text().splitlines()]
+    assert [x["result"]["video_path"] for x in lines if x["type"] == "finished"] == [str(out)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.jsonl", "long.mp4", "start.png"]  # parts removed
+
+
+def test_duration_and_frames_together_is_one_sentence(tmp_path, capsys):
+    code = main(["generate", "--duration", "3", "--frames", "9", "--prompt", "x", "--out", str(tmp_path / "x.mp4")])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == ("shotline: --duration and --frames are not accepted together: give "
+                                               "the shot's length in one of them.")
