@@ -77,8 +77,8 @@ def test_numbered_chinese_ad_cut_shows_exactly_its_two_spoken_lines_as_subtitles
     durations, and the cut's subtitles are exactly the spoken line and the 旁白."""
     import sqlite_utils
 
-    from studio.flow.assemble import timeline_for
     from studio.storyboard import build
+    from studio.timeline.assemble import timeline_for
 
     script = ("镜头1（远景，航拍，4秒）：清晨的海边小镇，阳光洒在屋顶上。\n"
               "镜头2（中景，3秒）：渔夫老陈把渔网搬上船，笑着说：“今天一定有好收成！”\n"
@@ -91,7 +91,7 @@ def test_numbered_chinese_ad_cut_shows_exactly_its_two_spoken_lines_as_subtitles
                             for i, s in enumerate(board["shots"])], pk="id")
     db["jobs"].insert_all([{"id": f"j{i}", "status": "done", "clip_id": f"c{i}"} for i in range(len(board["shots"]))],
                           pk="id")
-    flow = {"board": {"shots": [{"job_id": f"j{i}", "shot": s} for i, s in enumerate(board["shots"])]},
+    flow = {"shots": [{"job_id": f"j{i}", "shot": s} for i, s in enumerate(board["shots"])],
             "options": {"music": "none", "logo": "none"}}
     timeline = timeline_for(db, flow)
     subtitles = [sub["text"] for clip in timeline["clips"] for sub in clip.get("subtitles", [])]
