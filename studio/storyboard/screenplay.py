@@ -54,6 +54,8 @@ def to_beats(elements: list[Element]) -> list[Beat]:
                 continue
             kind = speech_kind(el.extension)
             speaker = el.speaker.title() if el.speaker.isupper() else el.speaker
+            if len(speaker) > 40:  # a cue of thirty words is a joke, not a name a prompt should carry
+                speaker = " ".join(speaker.split()[:3]) + "…"
             line = {"speaker": speaker, "text": said, "kind": "voiceover" if kind == "voiceover" else "dialogue"}
             last = beats[-1] if beats and scene_beats else None
             if last is not None:
