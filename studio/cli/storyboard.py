@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from studio.cli import UserError
 
@@ -13,9 +12,11 @@ from studio.cli import UserError
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("storyboard", help="split a script into shots with Wan prompts",
                               description="Split a script (Chinese, English or both) into shots with prompts.")
-    p.add_argument("script", metavar="SCRIPT_FILE", help="a UTF-8 text or Markdown file ('-' reads standard input)")
+    p.add_argument("script", metavar="SCRIPT_FILE",
+                   help="text, Markdown, Fountain, Final Draft (.fdx), or a CSV/TSV/XLSX/JSON shot list, in UTF-8, "
+                        "UTF-16, GBK/GB18030 or Big5 ('-' reads standard input)")
     p.add_argument("--style", help="a style preset id or name (see `shotline styles`)")
-    p.add_argument("--model", default=None, help="model id (default: wan2.1-t2v-1.3b); sets the clip length")
+    p.add_argument("--model", default=None, help="model id (default: wan2.1-t2v-1.3b)")
     p.add_argument("--characters", metavar="FILE", help="character cards, .json or .yaml")
     p.add_argument("--csv", metavar="FILE", help="fill {variables} from each row: one storyboard per row")
     p.add_argument("--template", default="wan", help="prompt template id (default: wan)")
@@ -27,16 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.set_defaults(func=run_styles)
 
 
-def _read_script(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    path = Path(name)
-    if not path.is_file():
-        raise UserError(f"Script file {name!r} does not exist.")
+def _read_script(name: str):  # noqa: ANN202 - a studio.storyboard.Script
+    from studio.storyboard import read_bytes, read_file
+
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"Script file {name!r} is not UTF-8 text; save it as UTF-8.") from None
+        if name == "-":
+            return read_bytes(sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8"))
+        return read_file(name)
+    except ValueError as err:
+        raise UserError(str(err)) from None
 
 
 def run_storyboard(args: argparse.Namespace) -> int:
@@ -56,9 +56,12 @@ def run_storyboard(args: argparse.Namespace) -> int:
     cards = load_cards(args.characters) if args.characters else []
     if args.csv:
         boards = []
-        for row, filled, row_cards in personalise(script, read_csv(args.csv), cards):
+        if script.format == "xlsx":
+            raise UserError("--csv fills {variables} in a text script; this script is an Excel shot list.")
+        for row, filled, row_cards in personalise(script.text, read_csv(args.csv), cards):
             board = build(filled, model=model, style=args.style, characters=row_cards, template=args.template,
-                          seed=args.seed, presets=presets)
+                          seed=args.seed, presets=presets, fmt=script.format)
+            board.encoding = script.encoding
             boards.append((row.number, board))
         if args.json:
             out = {"storyboards": [{"row": n, **b.to_dict()} for n, b in boards]}
@@ -70,6 +73,8 @@ def run_storyboard(args: argparse.Namespace) -> int:
         return 0
     board = build(script, model=model, style=args.style, characters=cards, template=args.template,
                   seed=args.seed, presets=presets)
+    print(f"Read {args.script} as {script.format}" + (f", {script.encoding}." if script.encoding else "."),
+          file=sys.stderr)
     if args.json:
         print(json.dumps(board.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -82,8 +87,9 @@ def _print_table(board) -> None:
         flag = " [BLOCKED]" if shot.safety and shot.safety.get("blocked") else ""
         print(f"#{shot.index:<3} {shot.duration_s:>4.1f}s  {shot.camera.size_en}, {shot.camera.movement_en}{flag}")
         print(f"     {shot.text}")
-        if shot.subtitle:
-            print(f"     subtitle: {shot.subtitle}")
+        for line in shot.dialogue:
+            who = line.get("speaker") or ("VO" if line.get("kind") == "voiceover" else "")
+            print(f"     subtitle: {line['text']}" + (f"  ({who})" if who else ""))
         print(f"     prompt: {shot.prompt}")
         for warning in shot.warnings:
             print(f"     ! {warning}")

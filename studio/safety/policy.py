@@ -149,6 +149,22 @@ class SafetyPolicy:
             warning = warning or result
         return warning or SafetyResult()
 
+    def check_speech(self, speech: str) -> SafetyResult:
+        """Words in dialogue and voice-over are burned in as subtitles, not drawn: a match is a
+        warning on the shot, never a block (the prompt alone is what check() may block)."""
+        text = normalise(speech)
+        for cat in self.categories:
+            term = self._match(cat, text)
+            if term is None:
+                continue
+            zh = bool(CJK.search(speech))
+            name = cat.name["zh" if zh else "en"]
+            message = (f"注意：台词字幕含有“{term}”（{name}），字幕会烧录进视频，发布前请核实。" if zh else
+                       f'Warning: the subtitles contain "{term}" ({name}); they are burned into the video, '
+                       "so check them before publishing.")
+            return SafetyResult(True, False, cat.id, name, term, message, cat.file)
+        return SafetyResult()
+
     @staticmethod
     def _match(cat: Category, text: str) -> str | None:
         masked = cat.allow_re.sub(lambda m: " " * len(m.group(0)), text) if cat.allow_re else text

@@ -4,29 +4,40 @@ found here; subject / action / setting come from analyse_zh (jieba) or analyse_e
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from studio.prompts.presets import Presets
 from studio.storyboard import analyse_en, analyse_zh
+from studio.storyboard import camera as camera_words
+from studio.storyboard.labels import camera_label as _camera_label
+from studio.storyboard.labels import label_kind
 from studio.storyboard.model import Camera, Shot
-from studio.storyboard.split import CJK, Beat, _camera_label, unquote
+from studio.storyboard.split import CJK, Beat, has_words, unquote
 
-QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)")
+QUOTE = re.compile(r"“([^”]*)(?:”|$)|「([^」]*)(?:」|$)|『([^』]*)(?:』|$)|\"([^\"]{2,})(?:\"|$)|‘([^’]{2,})’"
+                   r"|(?:(?<=[：:，,\s])|^)'([^'\n]{2,}?)'(?=[。，,.!！?？;；\s]|$)")
 SPEAKER_LINE = re.compile(r"^\s*([\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z .'\-]{0,15}?)\s*[：:]\s*(.+)$")
 SAY_WORDS = ("说", "道", "问", "喊", "叫", "笑", "答", "讲", "says", "said", "asks", "asked", "shouts", "whispers")
+SAY_NEAR = re.compile(r"(?:说|道|问|喊|叫|答|讲|念|唱|告诉|回应|回答|低语|嘀咕|大喊|感叹|说道|[：:]|"
+                      r"\b(?:says?|said|asks?|asked|shouts?|shouted|whispers?|whispered|yells?|yelled|replies|replied|"
+                      r"tells?|told|calls? out|exclaims?|murmurs?|answers?|sings?|reads?)\b)\s*[,，]?\s*$", re.I)
+SAY_AFTER = re.compile(r"^\s*[,，]?\s*(?:[\u3400-\u9fff]{0,4}(?:说|道|问|喊|答|笑道)|(?:he|she|they|[A-Z][a-z]+)\s+"
+                       r"(?:says|said|asks|asked|shouts|whispers|replies))", re.I)
+NAME_MARK = re.compile(r"(?:品牌|牌子|名为|名叫|叫做|写着|印着|印有|标有|字样|招牌|logo|标志|brand|labell?ed|reads|reading|"
+                       r"titled|called|named|sign|slogan)\s*$", re.I)
 EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
-CLAUSE_BREAK = re.compile(r"(?<=[，,、；;：:。.！!？?…])|(?<=\s)")
-CLAUSE_PUNCT = re.compile(r"(?<=[，,、；;：:。！!？?…])")
 LEAD_CAMERA_ZH = re.compile(r"^\s*(?:大特写|特写|近景|中景|全景|远景|航拍|俯拍|仰拍|推镜头|拉镜头|摇镜头|移镜头|跟拍|环绕拍摄|手持|空镜|镜头(?:缓缓)?(?:推进|拉远|环绕|跟随|上升|下降)?)[，,：:、\s]+")
 # subtitles are read at speaking pace; a described picture needs less time per word
 CJK_PER_S, WORDS_PER_S, MIN_SHOT_S = 4.5, 2.7, 2.0
 VISUAL_CJK_PER_S, VISUAL_WORDS_PER_S = 6.0, 3.5
-REPEAT_UNDER = 240  # a long beat with no clause break and fewer characters than this repeats as continuation shots
 HEADING_TIME = {"day": "noon", "night": "night", "morning": "morning", "evening": "dusk", "dusk": "dusk",
-                "dawn": "dawn", "sunset": "sunset", "afternoon": "noon", "noon": "noon", "later": "", "continuous": ""}
+                "dawn": "dawn", "sunset": "sunset", "afternoon": "noon", "noon": "noon", "later": "", "continuous": "",
+                "日": "noon", "白天": "noon", "午": "noon", "中午": "noon", "下午": "noon", "夜": "night", "夜晚": "night",
+                "晚上": "night", "深夜": "night", "晨": "morning", "清晨": "morning", "早晨": "morning", "早上": "morning",
+                "黎明": "dawn", "黄昏": "dusk", "傍晚": "dusk", "日落": "sunset", "雨": "rain", "暴雨": "rain", "雨夜": "night",
+                "雪": "snow", "连续": "", "同时": "", "稍后": "", "昏暗": "", "内": "", "外": "", "日/夜": ""}
 
 
 @dataclass(frozen=True)
@@ -120,20 +131,21 @@ def heading_parts(heading: str, ctx: Context) -> tuple[str, dict | None]:
     if size or move or any(w in body.lower() for w in ("产品", "product", "logo", "标志", "结尾", "ending", "开场", "opening")):
         return "", find_time(body, ctx.presets)  # a heading about the camera or the product names no place
     time = None
-    parts = re.split(r"\s+[-—–]\s+", body)
-    if len(parts) > 1 and parts[-1].strip().lower() in HEADING_TIME:
-        key = HEADING_TIME[parts[-1].strip().lower()]
-        time = next((t for t in ctx.presets.times if t["id"] == key), None)
-        body = " - ".join(parts[:-1])
+    parts = re.split(r"\s*[-—–]\s*(?=\S{1,12}$)|\s+[-—–]\s+", body)
+    while len(parts) > 1 and parts[-1].strip().lower() in HEADING_TIME:  # 港口 - 晨 - 暴雨, ROOM - NIGHT
+        key = HEADING_TIME[parts.pop().strip().lower()]
+        time = time or next((t for t in ctx.presets.times if t["id"] == key), None)
+    body = " - ".join(parts)
     time = time or find_time(body, ctx.presets)
     if not body:
         return "", time
     if language(body) == "zh":
-        setting = analyse_zh.analyse(body, ctx.presets.zh, set(ctx.names), _time_words(ctx.presets))["setting"] or body
+        setting = body if len(body) <= 16 and not re.search(r"[，,。]", body) else (
+            analyse_zh.analyse(body, ctx.presets.zh, set(ctx.names), _time_words(ctx.presets))["setting"] or body)
         for entry in ctx.presets.times:
             for w in entry["zh"]:
                 setting = setting.replace(w + "的", "").replace(w, "")
-        return setting.strip("，,的 ") or body, time
+        return setting.strip("，,的 ·・-—–") or body, time
     return body.lower() if body.isupper() else body, time
 
 
@@ -151,53 +163,51 @@ def find_characters(text: str, names: dict[str, str]) -> list[str]:
 
 def inline_dialogue(text: str) -> tuple[str, list[dict]]:
     """The visual text without quoted speech, and the speech (speaker None: filled in later
-    with the character in the shot)."""
+    with the character in the shot). A quote is speech when a say-word or colon stands next
+    to it or it is a sentence of its own; a quoted name (品牌“山谷咖啡”, a sign reading
+    "OPEN") stays in the picture."""
     speaker_line = SPEAKER_LINE.match(text)
     if speaker_line and not QUOTE.search(speaker_line.group(1)) and len(speaker_line.group(1).split()) <= 3:
         label = speaker_line.group(1).strip()
         if (not any(c in label for c in "的了在是着") and not label.endswith(SAY_WORDS) and not _camera_label(label)
+                and not label_kind(label) and label.upper() not in ("LOGO", "OPEN ON", "CUT TO", "END CARD")
                 and (len(CJK.findall(label)) <= 5) and (CJK.search(label) or label[:1].isupper())):
-            return "", [{"speaker": label, "text": unquote(speaker_line.group(2))}]
-    lines = []
+            return "", [{"speaker": label, "text": unquote(speaker_line.group(2)), "kind": "dialogue"}]
+    lines, spans = [], []
     for m in QUOTE.finditer(text):
         said = next(g for g in m.groups() if g is not None).strip()
-        if len(CJK.findall(said)) >= 2 or len(said.split()) >= 2:
-            lines.append({"speaker": None, "text": said})  # None: whoever is in the shot
+        if not (len(CJK.findall(said)) >= 2 or len(said.split()) >= 2):
+            continue
+        before, after = text[max(0, m.start() - 12): m.start()], text[m.end(): m.end() + 12]
+        if NAME_MARK.search(before):
+            continue  # a brand, sign or title: part of the picture
+        sentence = bool(re.search(r"[。！？!?.,，…~]$", said)) or len(said.split()) >= 4 or len(CJK.findall(said)) >= 8
+        if SAY_NEAR.search(before) or SAY_AFTER.match(after) or sentence:
+            lines.append({"speaker": None, "text": said, "kind": "dialogue"})  # None: whoever is in the shot
+            spans.append((m.start(), m.end()))
     if not lines:
         return text, []
-    visual = QUOTE.sub("", text).strip(" ：:，,")
-    return visual, lines
+    visual = text
+    for start, end in reversed(spans):
+        visual = visual[:start] + visual[end:]
+    return visual.strip(" ：:，,"), lines
+
+
+def quoted_names(text: str) -> list[str]:
+    """Quoted names in the picture (品牌“山谷咖啡”, a sign reading "OPEN"): products and signs."""
+    out = []
+    for m in QUOTE.finditer(text):
+        said = next(g for g in m.groups() if g is not None).strip()
+        if said and NAME_MARK.search(text[max(0, m.start() - 12): m.start()]) and len(said) <= 30:
+            out.append(said)
+    return out
 
 
 def frames_for(seconds: float, ctx: Context) -> int:
+    """Frames (4k+1) for the whole shot at the model's frame rate: a shot longer than one
+    clip is generated as chained clips, so this is not clamped to one clip."""
     k = max(1, round(seconds * ctx.fps / 4))
-    return min(ctx.max_frames, 4 * k + 1)
-
-
-def split_text(text: str, parts: int) -> list[str]:
-    """`text` cut into `parts` pieces of similar length at clause breaks (hard cuts if there are none)."""
-    if parts <= 1:
-        return [text]
-    punct = [p for p in CLAUSE_PUNCT.split(text) if p]
-    if len(punct) < parts and len(text) < REPEAT_UNDER:
-        return punct  # too few clauses: the caller repeats the last as continuation shots
-    pieces = punct if len(punct) >= parts else [p for p in CLAUSE_BREAK.split(text) if p]
-    total = sum(len(p) for p in pieces)
-    target = total / parts
-    out, current = [], ""
-    for piece in pieces:
-        if current and len(current) + len(piece) / 2 > target and len(out) < parts - 1:
-            out.append(current)
-            current = ""
-        current += piece
-    out.append(current)
-    while len(out) < parts:  # no clause breaks: cut the longest piece in half
-        longest = max(range(len(out)), key=lambda i: len(out[i]))
-        s = out[longest]
-        if len(s) < 2:
-            break
-        out[longest: longest + 1] = [s[: len(s) // 2], s[len(s) // 2:]]
-    return out
+    return 4 * k + 1
 
 
 @lru_cache(maxsize=4)
@@ -211,37 +221,21 @@ def _en_lexicon(presets: Presets) -> analyse_en.EnglishLexicon:
 
 
 def beat_to_shots(beat: Beat, ctx: Context, state: dict) -> list[Shot]:
-    """One beat -> one shot, or several when it is longer than one clip."""
-    visual, said = (beat.text, []) if beat.spoken else inline_dialogue(beat.text)
-    dialogue = [dict(d) for d in beat.dialogue] + said
-    read_s = max(reading_seconds(visual if not beat.spoken else "", spoken=False),
-                 reading_seconds(" ".join(d["text"] for d in dialogue)))
-    seconds = beat.duration if beat.duration is not None else max(MIN_SHOT_S, read_s)
-    parts = max(1, math.ceil(seconds / ctx.max_seconds - 1e-9))
-    per_part = min(ctx.max_seconds, seconds / parts)
-    texts = split_text(beat.text, parts)
-    if len(texts) < parts and len(beat.text) < REPEAT_UNDER:
-        texts += [texts[-1]] * (parts - len(texts))  # one unbreakable clause: continuation shots of it
-    parts = len(texts)
-    shots = []
-    for i, text in enumerate(texts):
-        part_dialogue = dialogue
-        if parts > 1:
-            if beat.spoken:
-                part_dialogue = [{"speaker": beat.speaker, "text": unquote(text)}]
-            elif dialogue:
-                part_dialogue = dialogue if i == 0 else []
-        shot = _analyse(beat, text, part_dialogue, ctx, state)
-        shot.source = beat.source if i == 0 else ""
-        shot.part, shot.parts = i + 1, parts
-        shot.duration_s = round(per_part, 2)
-        shot.explicit_duration = beat.duration is not None
-        shot.num_frames = frames_for(per_part, ctx)
-        if beat.duration is not None and beat.duration > ctx.max_seconds and i == 0:
-            shot.warnings.append(f"The {beat.duration:g} s asked for is longer than one clip of this model "
-                                 f"({ctx.max_seconds:g} s), so this beat became {parts} shots.")
-        shots.append(shot)
-    return shots
+    """One beat -> one shot, with the duration the script states (else the reading time)."""
+    visual, said = ("", []) if beat.spoken else inline_dialogue(beat.text)
+    dialogue = said + [{**d, "kind": d.get("kind") or ("voiceover" if not d.get("speaker") else "dialogue")}
+                       for d in beat.dialogue]
+    read_s = max(reading_seconds(visual, spoken=False), reading_seconds(" ".join(d["text"] for d in dialogue)))
+    seconds = beat.duration if beat.duration is not None else max(MIN_SHOT_S, round(read_s, 1))
+    shot = _analyse(beat, beat.text if not beat.spoken else "", dialogue, ctx, state)
+    shot.source = beat.source
+    shot.duration_s = round(seconds, 2)
+    shot.explicit_duration = beat.duration is not None
+    shot.stated_duration = beat.duration
+    shot.num_frames = frames_for(seconds, ctx)
+    shot.sound = list(beat.sound)
+    shot.products = quoted_names(beat.text) if not beat.spoken else []
+    return [shot]
 
 
 def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context, state: dict) -> Shot:
@@ -253,6 +247,16 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
     if state.get("scene") != beat.scene:  # a new scene: setting and time start again from its heading
         setting, time = heading_parts(beat.heading, ctx) if beat.heading else ("", None)
         state.update(scene=beat.scene, scene_setting=setting, scene_time=time, characters=[], first=True)
+    if beat.premise and not state.get("scene_setting"):  # "…inside a neon-lit bowling alley at night. Shot 1: …"
+        if state.get("premise") != beat.premise:
+            lead = beat.premise[:300]
+            found = (analyse_zh.analyse(lead, ctx.presets.zh, names, _time_words(ctx.presets)) if language(lead) == "zh"
+                     else analyse_en.analyse(lead, _en_lexicon(ctx.presets), names))["setting"]
+            if any(w in found for w in ctx.presets.zh["people"]) or len(found) > 40 or found.endswith(("身处", "处于")):
+                found = ""  # "年轻女性身处" is no place
+            state.update(premise=beat.premise, premise_setting=found, premise_time=find_time(lead, ctx.presets))
+        state["scene_setting"] = state["premise_setting"]
+        state["scene_time"] = state["scene_time"] or state["premise_time"]
     if state.get("block") != beat.block:  # a new paragraph: only the heading's setting and time carry over
         state.update(block=beat.block, setting=state["scene_setting"], time=state["scene_time"], last_setting="")
     speakers = [d["speaker"] for d in dialogue if d.get("speaker")]
@@ -262,12 +266,24 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
              else analyse_en.analyse(looked, _en_lexicon(ctx.presets), names)) if looked.strip() else \
         {"subject": "", "action": "", "setting": "", "moving": False}
     characters = find_characters(visual + " " + " ".join(speakers), ctx.names)
+    for name in parts.get("names", []):  # jieba's person tags: 李明骑自行车
+        name = ctx.names.get(name, name)
+        if name not in characters and not any(name in c or c in name for c in characters):
+            characters.append(name)
     for speaker in speakers:  # a speaker is present even without a character card
         name = ctx.names.get(speaker, speaker)
         if name not in characters:
             characters.append(name)
-    if not characters and state["characters"] and _index(ctx.presets, "pronouns").first(visual) is not None:
-        characters = list(state["characters"])
+    pronoun = _index(ctx.presets, "pronouns").first(visual)
+    plural = pronoun in ("他们", "她们", "they", "They", "them")
+    carried = state.get("recent", [])[-2:] if plural else state["characters"][:1]
+    if not characters and pronoun is not None and carried and (not plural or len(carried) == 2):
+        characters = list(carried)
+        text, visual = _name_subject(text, characters), _name_subject(visual, characters)
+        if parts["subject"] and _index(ctx.presets, "pronouns").first(parts["subject"]) is not None:
+            parts["subject"] = _name_subject(parts["subject"], characters)
+    recent = [n for n in state.get("recent", []) if n not in characters] + characters
+    state["recent"] = recent[-4:]
     for d in dialogue:  # a quote in the text is said by the character there; a voice-over ("") stays unnamed
         if d.get("speaker") is None:
             d["speaker"] = characters[0] if characters else ""
@@ -279,14 +295,19 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
     if parts["setting"] and state["scene_setting"] and state["scene_setting"].lower() not in setting.lower():
         sep = "，" if language(state["scene_setting"]) == "zh" else ", "
         setting = state["scene_setting"] + sep + setting  # INT. COFFEE SHOP + "by the window"
-    size, move = find_camera(text + " " + beat.camera_hint, ctx.presets)
-    explicit = bool(size or move)
+    named = camera_words.named(visual + " " + beat.text, beat.camera_hint)
+    named += [c for c in camera_words.named(beat.heading) if c not in named]  # .SNIPER SCOPE POV, 场景三：产品特写
+    size_id, move_id = camera_words.presets_for(named)
+    sizes = {c.id: c for c in ctx.presets.camera["sizes"]}
+    moves = {c.id: c for c in ctx.presets.camera["moves"]}
+    old_size, old_move = find_camera(text + " " + beat.camera_hint, ctx.presets)
+    size, move = sizes.get(size_id or "") or old_size, moves.get(move_id or "") or old_move
+    explicit = bool(size or move or named)
     if beat.heading and not (size and move):  # a heading such as 场景三：产品特写 sets the camera for its scene
         h_size, h_move = find_camera(beat.heading, ctx.presets)
         size, move = size or h_size, move or h_move
     subject = parts["subject"] or (characters[0] if characters else (speakers[0] if speakers else ""))
     if size is None:
-        sizes = {c.id: c for c in ctx.presets.camera["sizes"]}
         if beat.spoken or (dialogue and not parts["action"]):
             size = sizes["medium-close-up"]
         elif state["first"] and setting and not characters:
@@ -298,9 +319,11 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         else:
             size = sizes["close-up"]
     if move is None:
-        moves = {c.id: c for c in ctx.presets.camera["moves"]}
         move = moves["follow"] if parts["moving"] else (moves["push-in"] if size.id in ("close-up", "extreme-close-up") else moves["static"])
     mood = find_mood(text, ctx.presets)
+    if not has_words(text) and not speakers and not characters:  # a voice over no picture: show the place
+        text = setting or _heading_body(beat.heading) or ("空镜" if lang == "zh" else "establishing shot")
+        subject = subject or text
     state.update(setting=setting, time=time, first=False, characters=characters or state["characters"],
                  last_setting=setting)
     return Shot(
@@ -308,9 +331,31 @@ def _analyse(beat: Beat, text: str, dialogue: list[dict[str, str]], ctx: Context
         subject=subject, action=parts["action"], setting=setting,
         time_of_day=time["id"] if time else "", lighting=time["lighting"][lang] if time else "",
         mood=mood["id"] if mood else "",
-        camera=Camera(size.id, size.en, size.zh, move.id, move.en, move.zh, explicit),
-        characters=characters, dialogue=dialogue,
+        camera=Camera(size.id, size.en, size.zh, move.id, move.en, move.zh, explicit,
+                      speed="slow-motion" if "slow-motion" in named else "",
+                      angle=next((c for c in named if c in ("pov", "ots", "aerial")), ""), named=named),
+        characters=characters, dialogue=dialogue, source_format=beat.source_format,
     )
+
+
+PRONOUN_LEAD_ZH = re.compile(r"^(\s*(?:[^，,。]{0,8}[，,]\s*)?)(他们|她们|他|她)")
+PRONOUN_LEAD_EN = re.compile(r"^(\s*(?:[A-Za-z ]{0,20},\s*)?)(He|She|They)\b")
+
+
+def _name_subject(text: str, characters: list[str]) -> str:
+    """A shot's leading pronoun named: 她停下脚步 -> 林悦停下脚步, so each prompt names its subject."""
+    who = characters[0] if len(characters) == 1 else ("和".join(characters[:2]) if CJK.search(characters[0])
+                                                      else " and ".join(characters[:2]))
+    if CJK.search(text):
+        return PRONOUN_LEAD_ZH.sub(lambda m: m.group(1) + who, text, count=1)
+    return PRONOUN_LEAD_EN.sub(lambda m: m.group(1) + who, text, count=1)
+
+
+def _heading_body(heading: str) -> str:
+    from studio.storyboard.labels import SCENE_HEADING
+
+    match = SCENE_HEADING.match(heading or "")
+    return (heading[match.end():] if match else heading or "").strip(" ：:.-—")
 
 
 HUMAN_VERBS = frozenset("""walk run sit stand look smile laugh cry say talk nod wave hug kiss read write eat drink

@@ -20,12 +20,15 @@ class Camera:
     movement_en: str = "static"
     movement_zh: str = "固定"
     explicit: bool = False  # the script named the size or move itself
+    speed: str = ""  # "slow-motion" when the script asks for it
+    angle: str = ""  # "aerial", "pov" or "ots" when the script names it
+    named: list[str] = field(default_factory=list)  # every camera id the script named for this shot
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Camera:
+    def from_dict(cls, data: dict[str, Any]) -> Camera:  # old boards without speed / angle / named load too
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -48,12 +51,17 @@ class Shot:
     mood: str = ""
     camera: Camera = field(default_factory=Camera)
     characters: list[str] = field(default_factory=list)
-    dialogue: list[dict[str, str]] = field(default_factory=list)  # [{"speaker": "", "text": ""}]
+    # speech only: [{"speaker": "", "text": "", "kind": "dialogue" | "voiceover" | "subtitle"}]
+    dialogue: list[dict[str, str]] = field(default_factory=list)
     duration_s: float = 0.0
     explicit_duration: bool = False
     num_frames: int = 0
-    part: int = 1  # a long beat becomes several shots: part i of parts
+    part: int = 1  # kept for old boards: a shot is always one shot now (part 1 of 1)
     parts: int = 1
+    stated_duration: float | None = None  # seconds the script states for this shot, if it does
+    source_format: str = ""  # "fountain", "fdx", "csv", "tsv", "xlsx", "json", "markdown", "text"
+    products: list[str] = field(default_factory=list)  # quoted brand / product names in the picture (品牌“…”)
+    sound: list[str] = field(default_factory=list)  # music and sound-effect notes (音乐, SFX): never in the prompt
     style: str = ""
     seed: int = 0
     prompt: str = ""
@@ -97,6 +105,10 @@ class Storyboard:
     style: str = ""
     title: str = ""
     warnings: list[str] = field(default_factory=list)
+    source_format: str = ""  # the script's format, as read
+    encoding: str = ""  # the text encoding the script was read in ("" when it came as text)
+    metadata: dict[str, str] = field(default_factory=dict)  # a Fountain title page, front matter
+    characters: list[str] = field(default_factory=list)  # every named character, in order of appearance
 
     @property
     def duration_s(self) -> float:
@@ -104,9 +116,13 @@ class Storyboard:
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "style": self.style, "title": self.title, "warnings": list(self.warnings),
+                "source_format": self.source_format, "encoding": self.encoding, "metadata": dict(self.metadata),
+                "characters": list(self.characters),
                 "duration_s": self.duration_s, "shots": [s.to_dict() for s in self.shots]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Storyboard:
         return cls(shots=[Shot.from_dict(s) for s in data.get("shots", [])], model=data.get("model", ""),
-                   style=data.get("style", ""), title=data.get("title", ""), warnings=list(data.get("warnings", [])))
+                   style=data.get("style", ""), title=data.get("title", ""), warnings=list(data.get("warnings", [])),
+                   source_format=data.get("source_format", ""), encoding=data.get("encoding", ""),
+                   metadata=dict(data.get("metadata") or {}), characters=list(data.get("characters") or []))

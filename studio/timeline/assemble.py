@@ -1,7 +1,7 @@
 """studio.timeline: turning a finished storyboard into a timeline (clips in shot order, each
-as long as its real clip, the dialogue — or the shot's own words for a shot without any —
-as subtitles, music, logo and the AI label, and the speech spoken on the voice track with
-the subtitles timed to it), using the export room's Timeline model."""
+as long as its real clip, the shot's speech — dialogue, voice-over, subtitle lines, never
+its description — as subtitles, music, logo and the AI label, and the speech spoken on the
+voice track with the subtitles timed to it), using the export room's Timeline model."""
 
 from __future__ import annotations
 
@@ -53,9 +53,7 @@ def timeline_for(db: sqlite_utils.Database, flow: dict[str, Any]) -> dict[str, A
     shots = []
     for i, clip in enumerate(clips, start=1):
         shot = clip["shot"]
-        lines = [d for d in shot.get("dialogue") or [] if (d.get("text") or "").strip()]
-        if not lines and opts.get("captions", "auto") == "auto" and shot.get("text", "").strip():
-            lines = [{"speaker": "", "text": shot["text"].strip()}]
+        lines = [d for d in shot.get("dialogue") or [] if (d.get("text") or "").strip()]  # speech only
         shots.append({"index": i, "dialogue": [{"text": d["text"]} for d in lines],
                       "duration_s": clip["duration_s"] or shot.get("duration_s")})
     music = asset_path(opts.get("music", "demo"), DEMO_MUSIC)

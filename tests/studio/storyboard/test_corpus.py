@@ -34,7 +34,7 @@ def test_corpus_script(path: Path) -> None:
     for shot, want in zip(data["shots"], expected["shots"], strict=True):
         assert REQUIRED <= set(shot)
         assert shot["prompt"] and shot["negative_prompt"].startswith(card.negative_prompt)
-        assert shot["duration_s"] <= card.max_seconds and (shot["num_frames"] - 1) % 4 == 0
+        assert shot["duration_s"] > 0 and (shot["num_frames"] - 1) % 4 == 0  # a long shot stays one shot
         assert shot["safety"]["blocked"] is False
         for key, value in want.items():
             got = {"camera_size": shot["camera"]["size"], "camera_movement": shot["camera"]["movement"]}.get(key, shot.get(key))

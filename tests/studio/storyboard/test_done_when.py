@@ -70,3 +70,29 @@ def test_csv_of_three_students_gives_three_storyboards_with_name_and_appearance_
         for shot in board["shots"]:
             assert name in shot["prompt"] and look in shot["prompt"], shot["prompt"]
             assert shot["characters"] == [name]
+
+
+def test_numbered_chinese_ad_cut_shows_exactly_its_two_spoken_lines_as_subtitles(tmp_path) -> None:
+    """Issue 9's Done-when, below the browser: one shot per numbered shot with the stated
+    durations, and the cut's subtitles are exactly the spoken line and the 旁白."""
+    import sqlite_utils
+
+    from studio.storyboard import build
+    from studio.timeline.assemble import timeline_for
+
+    script = ("镜头1（远景，航拍，4秒）：清晨的海边小镇，阳光洒在屋顶上。\n"
+              "镜头2（中景，3秒）：渔夫老陈把渔网搬上船，笑着说：“今天一定有好收成！”\n"
+              "镜头3（特写，2秒）：一条银色的鱼在网中跳跃。\n"
+              "镜头4（全景，5秒）：渔船驶向远方的海平线。\n旁白：大海，从不辜负早起的人。\n")
+    board = build(script, model="tiny", style="cinematic").to_dict()
+    assert [s["duration_s"] for s in board["shots"]] == [4.0, 3.0, 2.0, 5.0]
+    db = sqlite_utils.Database(memory=True)
+    db["clips"].insert_all([{"id": f"c{i}", "path": str(tmp_path / f"{i}.mp4"), "duration_s": s["duration_s"]}
+                            for i, s in enumerate(board["shots"])], pk="id")
+    db["jobs"].insert_all([{"id": f"j{i}", "status": "done", "clip_id": f"c{i}"} for i in range(len(board["shots"]))],
+                          pk="id")
+    flow = {"shots": [{"job_id": f"j{i}", "shot": s} for i, s in enumerate(board["shots"])],
+            "options": {"music": "none", "logo": "none"}}
+    timeline = timeline_for(db, flow)
+    subtitles = [sub["text"] for clip in timeline["clips"] for sub in clip.get("subtitles", [])]
+    assert subtitles == ["今天一定有好收成！", "大海，从不辜负早起的人。"]
