@@ -70,13 +70,11 @@ def plan_shot(model: str, duration_s: float | None, num_frames: int | None = Non
     default clip) is the shot's length; the tiny models chain at the same lengths as the
     real ones, so a CPU demo keeps the script's timing. `max_frames` (a user's cap on the
     frames of one clip, for speed) makes shorter clips, never a shorter shot."""
-    import dataclasses
-
     from engine import get_card
 
     card = get_card(model)
     if max_frames and 5 <= max_frames < card.max_frames:
-        card = dataclasses.replace(card, max_frames=4 * ((int(max_frames) - 1) // 4) + 1)
+        card = card.model_copy(update={"max_frames": 4 * ((int(max_frames) - 1) // 4) + 1})
     continuous = "image" in card.takes
     if duration_s is not None:
         if isinstance(duration_s, bool) or not isinstance(duration_s, (int, float)) or not 0 < duration_s <= 600:

@@ -87,12 +87,15 @@ def test_numbered_chinese_ad_cut_shows_exactly_its_two_spoken_lines_as_subtitles
     board = build(script, model="tiny", style="cinematic").to_dict()
     assert [s["duration_s"] for s in board["shots"]] == [4.0, 3.0, 2.0, 5.0]
     db = sqlite_utils.Database(memory=True)
+    # the chain tables as studio.db's migrations make them, here with no chained shot (each shot is one clip)
+    db.execute("CREATE TABLE shot_chains (id TEXT PRIMARY KEY, status TEXT, clip_id TEXT, error TEXT)")
+    db.execute("CREATE TABLE chain_parts (job_id TEXT PRIMARY KEY, chain_id TEXT, part INTEGER)")
     db["clips"].insert_all([{"id": f"c{i}", "path": str(tmp_path / f"{i}.mp4"), "duration_s": s["duration_s"]}
                             for i, s in enumerate(board["shots"])], pk="id")
     db["jobs"].insert_all([{"id": f"j{i}", "status": "done", "clip_id": f"c{i}"} for i in range(len(board["shots"]))],
                           pk="id")
     flow = {"shots": [{"job_id": f"j{i}", "shot": s} for i, s in enumerate(board["shots"])],
-            "options": {"music": "none", "logo": "none"}}
+            "options": {"music": "none", "logo": "none", "voice": "off"}}  # the voice track has its own tests
     timeline = timeline_for(db, flow)
     subtitles = [sub["text"] for clip in timeline["clips"] for sub in clip.get("subtitles", [])]
     assert subtitles == ["今天一定有好收成！", "大海，从不辜负早起的人。"]
