@@ -61,13 +61,14 @@ class Studio:
 
     def __init__(self, settings: Settings):
         from studio import paths
+        from studio.db import open_database
         from studio.flow import FlowRunner
         from studio.flow import Studio as StudioService
-        from studio.flow.auth import authenticator
+        from studio.flow.auth import LoginLimits, authenticator
         from studio.jobs import open_studio_side, start_local_workers
         from studio.metrics import Metrics, MetricsRoute
-        from studio.ui.api import MediaGuard
         from studio.ui.app import build_ui, launch_options
+        from studio.ui.guard import MediaGuard
 
         self.settings = settings
         self.metrics = Metrics()
@@ -86,7 +87,8 @@ class Studio:
         allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
         self.launch_kwargs = launch_options(
             allowed_paths=[*allowed, str(ASSETS_DIR)], max_file_size=f"{settings.max_upload_mb}mb",
-            auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home)), Middleware(MetricsRoute, metrics=self.metrics)])
+            auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home), service=self.service, allowed=[str(ASSETS_DIR)],
+                                          limits=LoginLimits(open_database())), Middleware(MetricsRoute, metrics=self.metrics)])
         self.url: str | None = None
         self.home = home
 
