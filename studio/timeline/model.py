@@ -20,13 +20,16 @@ LABEL_LANGUAGES = ("zh", "en", "zh+en")
 LABEL_WORDING = {"zh": "本视频由AI生成", "en": "AI-generated", "zh+en": "本视频由AI生成 · AI-generated"}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_TEXT = 2000
+MAX_TIME_S = 4 * 3600.0  # every time on a timeline (in, out, offsets, subtitle times) is within four hours
+MAX_CLIPS = 500  # clips in one timeline
+MAX_SUBTITLES = 5000  # subtitle lines in one timeline
 
 
 def _bad(field_name: str, value: Any, accepted: str) -> ValueError:
     return ValueError(f"{field_name} {value!r} is not accepted; {accepted}.")
 
 
-def _num(name: str, value: Any, lo: float = 0.0, hi: float = math.inf, allow_none: bool = False) -> None:
+def _num(name: str, value: Any, lo: float = 0.0, hi: float = MAX_TIME_S, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not lo <= value <= hi:
@@ -263,6 +266,12 @@ class Timeline(_Data):
     def __post_init__(self) -> None:
         if not isinstance(self.clips, list) or not self.clips:
             raise _bad("timeline clips", self.clips, "a list with at least one clip")
+        if len(self.clips) > MAX_CLIPS:
+            raise ValueError(f"The timeline has {len(self.clips)} clips; at most {MAX_CLIPS} clips are accepted in one "
+                             "timeline.")
+        if isinstance(self.subtitles, list) and len(self.subtitles) > MAX_SUBTITLES:
+            raise ValueError(f"The timeline has {len(self.subtitles)} subtitle lines; at most {MAX_SUBTITLES} are "
+                             "accepted in one timeline.")
         self.clips = [c if isinstance(c, Clip) else Clip.from_dict(c, f"clip {i}") for i, c in enumerate(self.clips)]
         self.transitions = [t if isinstance(t, Transition) else Transition.from_dict(t, "transition") for t in self.transitions]
         if not self.transitions:
