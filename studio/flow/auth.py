@@ -123,10 +123,12 @@ def authenticator(users: dict[str, str] | None = None):  # noqa: ANN201 - a Grad
     if not users:
         return None
 
+    dummy = _dummy_hash()  # made now, so the first unknown name costs no more than later ones
+
     def check(username: str, password: str) -> bool:
         stored = users.get(username)
         # an unknown name is checked against a dummy hash, so it takes as long as a known one
-        ok = check_password(password, stored or _dummy_hash())
+        ok = check_password(password, stored or dummy)
         return bool(stored) and ok
 
     return check
