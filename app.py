@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SHOTLINE_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        from studio import paths
+
+        paths.private_files()
         settings = Settings.from_env()
         studio = Studio(settings)
     except ValueError as err:
