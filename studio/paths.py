@@ -28,10 +28,15 @@ def _private(folder: Path) -> None:
 
 
 def private_files() -> None:
-    """From now on this process creates files 0600 and folders 0700 (the studio, the CLI and
-    the workers call this first; the data folder itself is made private here too)."""
+    """From now on this process creates files 0600 and folders 0700 and keeps library caches
+    in the data folder (the studio, the CLI and the workers call this first; the data
+    folder itself is made private here too)."""
     os.umask(0o077)
     _private(home())
+    # libraries' own scratch caches (torch's compiler writes /tmp/torchinductor_<user> on
+    # import) go inside the data folder too, unless the user pointed them elsewhere
+    for var, sub in (("TORCHINDUCTOR_CACHE_DIR", "torchinductor"), ("TRITON_CACHE_DIR", "triton")):
+        os.environ.setdefault(var, str(home() / "cache" / sub))
 
 
 def media_dir(kind: str) -> Path:

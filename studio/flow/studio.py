@@ -46,6 +46,9 @@ class Studio(StudioService):
                 from studio.export.probe import check_image
 
                 check_image(dest)
+        except ValueError as err:  # the sentence names the file the user uploaded, not our stored copy
+            shutil.rmtree(dest.parent, ignore_errors=True)
+            raise ValueError(str(err).replace(dest.name, src.name)) from None
         except Exception:
             shutil.rmtree(dest.parent, ignore_errors=True)
             raise

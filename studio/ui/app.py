@@ -48,7 +48,7 @@ def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I1
         if banner:
             gr.Markdown(banner, elem_id="banner")
         with gr.Row():
-            project = gr.Dropdown([], label=t("project"), scale=5, elem_id="project-choice", allow_custom_value=False)
+            project = gr.Dropdown([], label=t("project"), scale=5, elem_id="project-choice", allow_custom_value=True)
             refresh = gr.Button(t("refresh"), scale=1, size="sm")
         ctx = PageContext(studio=studio, runner=runner, t=t, project=project, shared={"load": []})
         tabs: dict[str, gr.Tab] = {}

@@ -20,7 +20,7 @@ def build(ctx: PageContext) -> None:
     MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.speed_choices()
     models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
     with gr.Row():
-        model_pick = gr.Dropdown([], label=t("model"), scale=3)
+        model_pick = gr.Dropdown([], label=t("model"), scale=3, allow_custom_value=True)
         download = gr.Button(t("download_model"), scale=1)
     with gr.Row():
         memory = gr.Dropdown(list(MEMORY_MODES), value="auto", label=t("memory_mode"))
