@@ -191,7 +191,8 @@ def _batch(args: argparse.Namespace) -> int:
             bad.append(msg if msg.startswith("row ") else where + msg)
     if bad and not args.skip_bad:
         raise UserError(f"{len(bad)} bad row(s), nothing queued (use --skip-bad to queue the others): "
-                        + "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else ""))
+                        + "; ".join(b.rstrip(".") for b in bad[:5])
+                        + (f"; and {len(bad) - 5} more." if len(bad) > 5 else "."))
     for msg in bad:
         print(f"skipped {msg}", file=sys.stderr)
     if args.dry_run:
