@@ -189,7 +189,11 @@ def _render(timeline: Timeline, output: Path | str, *, preset: str | None, fps: 
     from studio.provenance import c2pa_sign, label
     from studio.provenance.fingerprint import dhash, store_fingerprint
     from studio.provenance.watermark import MARK_EVERY, Marker
+    from studio.safety.live import held_on_disk, held_sentence
 
+    held = held_on_disk([c.source for c in timeline.clips])
+    if held:  # a clip the frame safety check flagged stays out of every export until its owner releases it
+        raise ExportError(held_sentence(*held[0]))
     t0 = time.perf_counter()
     p = get_preset(preset or timeline.preset)
     output = Path(output).expanduser().resolve()

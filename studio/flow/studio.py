@@ -46,6 +46,9 @@ class Studio(StudioService):
                 from studio.export.probe import check_image
 
                 check_image(dest)
+                from studio.safety.live import check_image as frame_check
+
+                frame_check(dest, src.name)
         except ValueError as err:  # the sentence names the file the user uploaded, not our stored copy
             shutil.rmtree(dest.parent, ignore_errors=True)
             raise ValueError(str(err).replace(dest.name, src.name)) from None
@@ -115,6 +118,9 @@ class Studio(StudioService):
 
         data = self.timeline(user, project_id)
         flow = self.flow(user, project_id)
+        from studio.safety.live import refuse_held
+
+        refuse_held(self.db, [c["source"] for c in data.get("clips", [])])  # held clips stay out of exports
         preset = "gif-preview" if preview else (preset or data.get("preset") or "720p")
         get_preset(preset)
         return store.add_task(self.db, "preview" if preview else "render", self.user_id(user),

@@ -86,6 +86,21 @@ def add_api(studio: Any, runner: Any) -> None:
         # a copy in Gradio's cache, under a content hash with a secret seed: the only URL that serves it
         return gr.FileData(path=save_file_to_cache(path, get_upload_folder())) if path else None
 
+    @guarded
+    def held_clips(request: gr.Request) -> list[dict]:
+        from studio.safety import live
+
+        return live.holds(studio.db, studio.user_id(user_of(request)))
+
+    @guarded
+    def release_clip(clip_id: str, request: gr.Request) -> str:
+        from studio.safety import live
+
+        live.release(studio.db, studio.user_id(user_of(request)), clip_id)
+        return clip_id
+
+    gr.api(held_clips, api_name="held_clips")
+    gr.api(release_clip, api_name="release_clip")
     for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
                      (storyboard, "storyboard"), (queue, "queue"), (one_click_api, "one_click_api"),
                      (export_api, "export_api"), (preview_api, "preview_api"), (task, "task"), (export_file, "export_file")):

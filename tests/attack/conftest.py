@@ -45,6 +45,8 @@ def studio(attack_dirs, _model_caches):
     mp.setenv("TMPDIR", str(attack_dirs["tmp"]))
     mp.setenv("GRADIO_TEMP_DIR", str(attack_dirs["gradio"]))
     mp.setattr(tempfile, "tempdir", str(attack_dirs["tmp"]))
+    for var, sub in (("TORCHINDUCTOR_CACHE_DIR", "torchinductor"), ("TRITON_CACHE_DIR", "triton")):
+        mp.setenv(var, str(attack_dirs["home"] / "cache" / sub))  # as app.main's paths.private_files() does
     try:
         with running_studio(attack_dirs["home"]) as running:
             yield running
