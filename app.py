@@ -1,6 +1,7 @@
 """Shotline's composition root: read the settings from the environment, open the database,
-start the job mirror, the local workers (one per GPU, one on a CPU-only machine) and the
-FlowRunner, build the browser studio and launch it on 127.0.0.1; stop everything cleanly
+start the job mirror, the local workers (one per GPU, one on a CPU-only machine), compose
+the rooms' services (studio.services; the one-click pipeline listens to the mirror's job
+events), build the browser studio and launch it on 127.0.0.1; stop everything cleanly
 on exit. `python app.py` and `shotline studio` both land in `main()`.
 
 Settings (environment): SHOTLINE_HOME, SHOTLINE_REDIS_URL, SHOTLINE_HOST (127.0.0.1),
@@ -44,16 +45,18 @@ class Settings:
                    redis_url=redis_url_from_env(), max_upload_mb=int(mb_text))
 
 
-def tiny_banner() -> str | None:
-    """The banner shown when no real model's weights are here (the studio then uses `tiny`)."""
-    from engine import list_cards, weights_status
+def tiny_banner(models: list[dict[str, Any]]) -> str | None:
+    """The banner shown when no worker has a real model's weights (the studio then uses `tiny`);
+    `models` is what the workers report (studio.jobs.fleet.ModelService.models)."""
+    from engine import list_cards
 
-    if any(weights_status(c.id) == "local" for c in list_cards() if not c.is_local_only):
+    if any(m["status"] == "local" and not m["built_locally"] for m in models):
         return None
     real = next((c.id for c in list_cards() if not c.is_local_only), "wan2.1-t2v-1.3b")
     return ("**No real model is downloaded, so the studio runs on the tiny test model** (random weights: its clips "
             "are coloured noise, but every step — storyboard, queue, timeline, export — is real). "
-            f"To make real videos, run `shotline models download {real}` (or use Models & settings) and restart.")
+            f"To make real videos, download {real} under Models & settings: a worker fetches it, and the studio "
+            "uses it once the worker reports it.")
 
 
 class Studio:
@@ -61,12 +64,11 @@ class Studio:
 
     def __init__(self, settings: Settings):
         from studio import paths
+        from studio.accounts.auth import LoginLimits, authenticator
         from studio.db import open_database
-        from studio.flow import FlowRunner
-        from studio.flow import Studio as StudioService
-        from studio.flow.auth import LoginLimits, authenticator
         from studio.jobs import open_studio_side, start_local_workers
         from studio.metrics import Metrics, MetricsRoute
+        from studio.services import compose
         from studio.ui.app import build_ui, launch_options
         from studio.ui.guard import MediaGuard
 
@@ -75,14 +77,16 @@ class Studio:
         self.side = open_studio_side(settings.redis_url, metrics=self.metrics)
         self.side.mirror.start()
         self.pool = start_local_workers(settings.redis_url, settings.devices) if settings.workers else None
-        self.service = StudioService(self.side.backend, defaults=settings.defaults,
-                                     max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
-        self.runner = FlowRunner().start()
-        self.demo = build_ui(self.service, self.runner, banner=tiny_banner())
+        self.service = compose(self.side.backend, defaults=settings.defaults,
+                               max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+        self.service.pipeline.start()
+        self.side.mirror.listeners.append(self.service.pipeline.job_ended)
+        self.service.pipeline.recover()
+        self.demo = build_ui(self.service, banner=lambda: tiny_banner(self.service.models.models()))
         home = paths.home()
         from starlette.middleware import Middleware
 
-        from studio.flow.assemble import ASSETS_DIR
+        from studio.timeline.assemble import ASSETS_DIR
 
         allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
         self.launch_kwargs = launch_options(
@@ -107,7 +111,8 @@ class Studio:
         return url
 
     def close(self) -> None:
-        for step in (self.demo.close, self.runner.stop, *( [self.pool.stop] if self.pool else []), self.side.close):
+        for step in (self.demo.close, self.service.pipeline.stop, *([self.pool.stop] if self.pool else []),
+                     self.side.close):
             try:
                 step()
             except Exception:  # noqa: BLE001 - stop everything even if one part fails; the log has it

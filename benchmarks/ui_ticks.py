@@ -39,21 +39,21 @@ def main() -> int:
     ap.add_argument("--ticks", type=int, default=200)
     args = ap.parse_args()
     os.environ["SHOTLINE_HOME"] = tempfile.mkdtemp(prefix="shotline-bench-ui-")
-    from studio.flow import Studio
     from studio.jobs import JobService, QueueBackend
+    from studio.services import compose
     from studio.ui.script import flow_status
 
     backend = QueueBackend(None)
-    studio = Studio(backend)
+    studio = compose(backend)
     lines = "\n".join(f"镜头{i}：一只小猫在窗台上看雨，第{i}次。" for i in range(1, args.shots + 1))
-    pid = studio.create_from_script("bench", lines, model="tiny")[0]
-    studio.queue_all("bench", pid)
-    n_jobs = len(studio.project_jobs("bench", pid))
+    pid = studio.projects.create_from_script("bench", lines, model="tiny")[0]
+    studio.shots.queue_all("bench", pid)
+    n_jobs = len(studio.shots.project_jobs("bench", pid))
     jobs = JobService(studio.db, backend)
 
     def generate_tick() -> None:
-        studio.project_jobs("bench", pid)
-        studio.flow("bench", pid)
+        studio.shots.project_jobs("bench", pid)
+        studio.projects.project("bench", pid)
 
     def script_tick() -> None:
         flow_status(studio, "bench", pid)

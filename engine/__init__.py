@@ -16,12 +16,15 @@ from engine.errors import (  # noqa: E402
     WeightsUnavailable,
 )
 from engine.generate import Engine, default_engine, generate  # noqa: E402
+from engine.lora import LoraMismatch  # noqa: E402
 from engine.models import ModelCard, get_card, list_cards  # noqa: E402
 from engine.preview import LatentPreviewer  # noqa: E402
+from engine.quantize import MEMORY_MODE_INFO  # noqa: E402
 from engine.speed import ATTENTION_BACKENDS, CACHES, SPEED_OPTIONS  # noqa: E402
 from engine.types import (  # noqa: E402
     EVENT_TYPES,
     MEMORY_MODES,
+    TIERS,
     CancelledEvent,
     DecodingEvent,
     EngineEvent,
@@ -30,6 +33,7 @@ from engine.types import (  # noqa: E402
     GenerationRequest,
     GenerationResult,
     LoadingEvent,
+    LoraSpec,
     SpeedOptions,
     StepEvent,
     event_to_dict,
@@ -50,6 +54,8 @@ __all__ = [
     "CACHES",
     "EVENT_TYPES",
     "MEMORY_MODES",
+    "MEMORY_MODE_INFO",
+    "TIERS",
     "SPEED_OPTIONS",
     "CancelToken",
     "CancelledEvent",
@@ -65,6 +71,8 @@ __all__ = [
     "InvalidRequest",
     "LatentPreviewer",
     "LoadingEvent",
+    "LoraMismatch",
+    "LoraSpec",
     "ModelCard",
     "OutOfMemory",
     "SpeedOptions",

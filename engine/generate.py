@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.cancel import CancelToken
+from engine.embeddings import EmbeddingCache
 from engine.errors import EngineError, GenerationCancelled, OutOfMemory
 from engine.events import EventPump, EventSink
-from engine.memory import component_dtypes, default_device, oom_message, place, resolve_memory_mode
+from engine.lora import AdapterSet, lora_metadata, materialise
+from engine.memory import component_dtypes, default_device, oom_message, resolve_memory_mode
 from engine.preview import LatentPreviewer, clean_estimate
 from engine.speed import CallSpeed, apply_load_speed
 from engine.types import (
@@ -76,6 +78,8 @@ class Engine:
         self._scheduler_config = None
         self._lock = threading.Lock()
         self.last_stats: dict[str, float] = {}
+        self.adapters: AdapterSet | None = None  # the LoRAs loaded into the warm pipeline
+        self.embeddings = EmbeddingCache()  # prompt embeddings of the warm pipeline
 
     @property
     def loaded_key(self) -> tuple | None:
@@ -88,6 +92,8 @@ class Engine:
 
     def _drop(self) -> None:
         self._pipe, self._key, self._scheduler_config = None, None, None
+        self.adapters = None
+        self.embeddings.clear()
         try:
             import torch
 
@@ -106,12 +112,14 @@ class Engine:
             on_event(LoadingEvent(model=r.card.id, message=f"loading {r.card.id} ({mode} on {device})"))
         import diffusers
 
+        from engine.quantize import load_pipeline
+
         cls = getattr(diffusers, r.card.pipeline_class)
-        pipe = cls.from_pretrained(folder, dtype=component_dtypes(r.card, device))
+        pipe = load_pipeline(cls, r.card, Path(folder), mode, device, component_dtypes(r.card, device), on_event)
         pipe.set_progress_bar_config(disable=True)
-        place(pipe, mode, device)
         apply_load_speed(pipe, r.speed)
         self._pipe, self._key = pipe, key
+        self.adapters = AdapterSet(pipe, two_experts=getattr(pipe, "transformer_2", None) is not None)
         self._scheduler_config = dict(pipe.scheduler.config)
         return pipe
 
@@ -156,7 +164,14 @@ class Engine:
             mode = resolve_memory_mode(r.card, r.memory_mode, device)
             if cancel is not None and cancel.cancelled:
                 raise _Cancelled(0)
+            loras = materialise(r.loras, r.card, emit)
             pipe = self._pipeline(r, mode, device, emit)
+            self.adapters.apply(loras)
+            t_enc = time.perf_counter()
+            positive, negative, hit = self.embeddings.embeddings(pipe, key_of(self._key), r.prompt, r.negative_prompt,
+                                                                 r.guidance, r.card.text_encoder_max_tokens)
+            self.last_stats.update({"embedding_cache_hit": float(hit), "encode_s": time.perf_counter() - t_enc})
+
             self._set_shift(pipe, r.flow_shift)
             preview_folder = Path(preview_dir) if preview_dir is not None else None
             if preview_folder is not None:
@@ -171,13 +186,13 @@ class Engine:
                     emit(LoadingEvent(model=r.card.id, message="MagCache: calibrating on this run (no speed-up yet)"))
                 with torch.inference_mode():
                     out = pipe(
-                        prompt=r.prompt, negative_prompt=r.negative_prompt, height=r.height, width=r.width,
+                        prompt_embeds=positive, negative_prompt_embeds=negative, height=r.height, width=r.width,
                         num_frames=r.num_frames, num_inference_steps=r.steps, guidance_scale=r.guidance,
                         generator=generator, output_type="np", callback_on_step_end=callback,
                         max_sequence_length=r.card.text_encoder_max_tokens, **kwargs,
                     )
             frames = out.frames[0]
-            metadata = _metadata(r, mode, device)
+            metadata = {**_metadata(r, mode, device), **lora_metadata(r.tier, loras)}
             target = r.output_path
             if target is None:
                 fd, target = tempfile.mkstemp(prefix="shotline-", suffix=".mp4")
@@ -215,6 +230,12 @@ class Engine:
                 self._pipe.maybe_free_model_hooks()
             except Exception:  # noqa: BLE001 - the next call re-applies hooks anyway
                 log.debug("could not reset model hooks", exc_info=True)
+
+
+def key_of(loaded_key: tuple | None) -> tuple:
+    """The embedding-cache key part for a warm pipeline: the model id (the text encoder
+    does not depend on memory mode, device placement aside, or compile)."""
+    return (loaded_key[0], loaded_key[2]) if loaded_key else ()
 
 
 class _StepCallback:

@@ -47,6 +47,10 @@ class ModelCard:
     notes: str
     negative_prompt: str
     text_encoder_max_tokens: int
+    # optional keys (engine.tiers, engine.quantize)
+    draft: dict[str, Any] | None = None  # the draft tier's step-distilled LoRA, steps and guidance
+    gguf: dict[str, str] | None = None  # GGUF single-file transformer(s): repo_id, file, file_2
+    ram_gb: dict[str, float] | None = None  # memory mode -> GB of host RAM it needs at the default size
 
     @property
     def is_local_only(self) -> bool:
@@ -73,12 +77,15 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "guidance": (int, float), "guidance_2": (int, float, type(None)), "flow_shift": (int, float),
     "boundary_ratio": (int, float, type(None)), "dtype": (dict,), "vram_gb": (dict,), "licence": (str,),
     "size_gb": (int, float), "notes": (str,), "negative_prompt": (str,), "text_encoder_max_tokens": (int,),
+    "draft": (dict, type(None)), "gguf": (dict, type(None)), "ram_gb": (dict, type(None)),
 }
 
 
 def _parse_card(path: Path) -> ModelCard:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):  # the optional keys of engine.tiers and engine.quantize
+            data.update({k: data.get(k) for k in ("draft", "gguf", "ram_gb")})
     except json.JSONDecodeError as err:
         raise CardError(f"{path.name}: not valid JSON ({err.msg} at line {err.lineno}).") from None
     for f in fields(ModelCard):
@@ -93,9 +100,16 @@ def _parse_card(path: Path) -> ModelCard:
         raise CardError(f"{path.name}: key 'id' is {data['id']!r} but must match the file name {path.stem!r}.")
     if data["vae_family"] not in VAE_FAMILIES:
         raise CardError(f"{path.name}: key 'vae_family' is {data['vae_family']!r}; accepted: {', '.join(VAE_FAMILIES)}.")
-    bad_modes = sorted(set(data["vram_gb"]) - set(MEMORY_MODES))
-    if bad_modes:
-        raise CardError(f"{path.name}: key 'vram_gb' names unknown memory mode(s) {bad_modes}.")
+    for key in ("vram_gb", "ram_gb"):
+        bad_modes = sorted(set(data.get(key) or {}) - set(MEMORY_MODES))
+        if bad_modes:
+            raise CardError(f"{path.name}: key '{key}' names unknown memory mode(s) {bad_modes}.")
+    from engine.quantize import check_gguf_card
+    from engine.tiers import check_draft_card
+
+    problem = check_draft_card(data.get("draft"), path.name) or check_gguf_card(data.get("gguf"), path.name)
+    if problem:
+        raise CardError(problem)
     mult = 32 if data["vae_family"] == "wan2.2" else 16
     for pair in data["resolutions"]:
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int) and v > 0 and v % mult == 0 for v in pair)):

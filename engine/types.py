@@ -12,8 +12,41 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-MemoryMode = Literal["auto", "gpu", "model_offload", "group_offload", "sequential_offload"]
-MEMORY_MODES: tuple[str, ...] = ("auto", "gpu", "model_offload", "group_offload", "sequential_offload")
+MemoryMode = Literal["auto", "gpu", "model_offload", "group_offload", "sequential_offload", "fp8_layerwise", "gguf",
+                     "torchao_int8", "torchao_fp8"]
+MEMORY_MODES: tuple[str, ...] = ("auto", "gpu", "model_offload", "group_offload", "sequential_offload",
+                                 "fp8_layerwise", "gguf", "torchao_int8", "torchao_fp8")
+TIERS: tuple[str, ...] = ("final", "draft")  # draft = the card's step-distilled LoRA (engine.tiers)
+
+
+@dataclass(frozen=True)
+class LoraSpec:
+    """One LoRA for a request: `source` is a local .safetensors path, a hub file
+    `hf:owner/repo/path/file.safetensors`, or the name of a LoRA in the library;
+    `scale` None = the library's scale, else 1.0. `source_2` (two-expert models only)
+    is a separate file for the low-noise expert; without it both experts get `source`."""
+
+    source: str
+    scale: float | None = None
+    source_2: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | str | LoraSpec) -> LoraSpec:
+        if isinstance(data, LoraSpec):
+            return data
+        if isinstance(data, str):
+            from engine.lora import parse_lora_arg
+
+            return parse_lora_arg(data)
+        data = dict(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"a LoRA got unknown field(s) {unknown}; accepted: {sorted(known)}.")
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -55,10 +88,13 @@ class GenerationRequest:
     speed: SpeedOptions = field(default_factory=SpeedOptions)
     output_path: str | None = None  # None = a temporary file the caller then owns
     preview_every: int = 1  # a preview at every n-th step; 0 = no previews
+    loras: tuple[LoraSpec, ...] = ()  # applied in order, combined with set_adapters (engine.lora)
+    tier: str = "final"  # "final" = the card's settings; "draft" = its step-distilled LoRA (engine.tiers)
     device: str | None = None  # None = cuda if available, else cpu
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
+        data["loras"] = [spec.to_dict() for spec in self.loras]
         data["speed"] = self.speed.to_dict()
         return data
 
@@ -69,6 +105,10 @@ class GenerationRequest:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"GenerationRequest got unknown field(s) {unknown}; accepted: {sorted(known)}.")
+        loras = data.get("loras") or ()
+        if not isinstance(loras, (list, tuple)):
+            raise ValueError(f"loras {loras!r} is not accepted: a list of LoRAs (source and scale).")
+        data["loras"] = tuple(LoraSpec.from_dict(item) for item in loras)
         data["speed"] = SpeedOptions.from_dict(data.get("speed"))
         return cls(**data)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.errors import InvalidRequest
 from engine.models import ModelCard, get_card
 from engine.speed import validate_speed
+from engine.tiers import tier_for
 from engine.types import MEMORY_MODES, GenerationRequest, SpeedOptions
 
 MAX_PROMPT_CHARS = 4000
@@ -40,6 +41,8 @@ class Resolved:
     speed: SpeedOptions
     output_path: str | None
     preview_every: int
+    loras: tuple  # engine.lora.LoraRef, the tier's distilled LoRA first
+    tier: str  # "final" | "draft"
     device: str | None
 
 
@@ -109,15 +112,17 @@ def resolve_request(req: GenerationRequest) -> Resolved:
     if not _is_int(frames) or frames < 1 or (frames - 1) % 4 or frames > card.max_frames:
         raise InvalidRequest("num_frames", frames, f"4k+1 frames from 1 to {card.max_frames} for {card.id}, such as 9, 17 or {card.max_frames}")
 
-    steps = card.steps if req.steps is None else req.steps
+    draft = tier_for(card, req.tier)  # None for "final"
+    steps = (draft.steps if draft else card.steps) if req.steps is None else req.steps
     if not _is_int(steps) or not 1 <= steps <= MAX_STEPS:
         raise InvalidRequest("steps", steps, f"a whole number from 1 to {MAX_STEPS}")
-    guidance = card.guidance if req.guidance is None else req.guidance
+    guidance = (draft.guidance if draft else card.guidance) if req.guidance is None else req.guidance
     if not _is_num(guidance) or not 0 <= guidance <= MAX_GUIDANCE:
         raise InvalidRequest("guidance", guidance, f"a number from 0 to {MAX_GUIDANCE:g} (1 or less turns guidance off)")
     guidance_2 = None
     if card.two_experts:
-        guidance_2 = card.guidance_2 if req.guidance_2 is None else req.guidance_2
+        default_2 = draft.guidance_2 if draft and draft.guidance_2 is not None else card.guidance_2
+        guidance_2 = default_2 if req.guidance_2 is None else req.guidance_2
         if not _is_num(guidance_2) or not 0 <= guidance_2 <= MAX_GUIDANCE:
             raise InvalidRequest("guidance_2", guidance_2, f"a number from 0 to {MAX_GUIDANCE:g}")
     shift = card.flow_shift if req.flow_shift is None else req.flow_shift
@@ -130,12 +135,15 @@ def resolve_request(req: GenerationRequest) -> Resolved:
     validate_speed(req.speed)
     if not _is_int(req.preview_every) or req.preview_every < 0:
         raise InvalidRequest("preview_every", req.preview_every, "0 (no previews) or a whole number of steps")
+    from engine.lora import resolve_loras
+
+    loras = resolve_loras(req.loras, card, download=False, extra=(draft.lora(),) if draft else ())
     _check_output(req.output_path)
     _check_device(req.device)
     return Resolved(
         card=card, prompt=req.prompt, negative_prompt=negative, width=width, height=height, num_frames=frames,
         steps=steps, guidance=float(guidance), guidance_2=None if guidance_2 is None else float(guidance_2),
-        flow_shift=float(shift), seed=req.seed, memory_mode=req.memory_mode, speed=req.speed,
+        flow_shift=float(shift), seed=req.seed, memory_mode=req.memory_mode, speed=req.speed, loras=loras, tier=req.tier,
         output_path=None if req.output_path is None else str(req.output_path), preview_every=req.preview_every,
         device=req.device,
     )

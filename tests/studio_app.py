@@ -1,5 +1,5 @@
 """Test helper: launch the whole studio in-process (mirror, one real CPU worker with the
-tiny model, FlowRunner, Gradio on a free loopback port) under its own SHOTLINE_HOME,
+tiny model, the one-click pipeline, Gradio on a free loopback port) under its own SHOTLINE_HOME,
 with two users (alice, bob) from a users file; generation uses 2 steps and 9 frames."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def running_studio(home: Path, *, users: bool = True):
     mp.setenv("SHOTLINE_USERS_FILE", str(home / "users.json"))
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from studio.flow.auth import add_user
+    from studio.accounts.auth import add_user
 
     if users:
         for name, password in USERS.items():

@@ -14,7 +14,7 @@ import os
 import sys
 
 # Modules under studio.cli that define `register(subparsers)`; order = order in --help.
-COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "jobs", "export", "studio"]
+COMMAND_MODULES: list[str] = ["storyboard", "generate", "models", "loras", "jobs", "export", "studio"]
 
 
 class UserError(Exception):

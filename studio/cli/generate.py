@@ -20,6 +20,7 @@ from studio.cli import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from engine import ATTENTION_BACKENDS, CACHES, MEMORY_MODES
+    from engine.types import TIERS
 
     p = subparsers.add_parser("generate", help="generate one video clip from a prompt",
                               description="Generate one clip with a Wan model (or the tiny test model).")
@@ -41,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", default=None, choices=CACHES, help="step cache: trades quality for speed")
     p.add_argument("--cache-threshold", type=float, default=None)
     p.add_argument("--preview-every", type=int, default=1, help="a preview every N steps; 0 = none")
+    p.add_argument("--lora", action="append", default=[], metavar="PATH[:SCALE]",
+                   help="a LoRA: a .safetensors file, hf:owner/repo/file.safetensors or a library name, with an "
+                        "optional strength (default 1, or the library's); repeat to combine several")
+    p.add_argument("--tier", default="final", choices=TIERS,
+                   help="final: the model's full settings; draft: its step-distilled LoRA (few steps, no guidance)")
     p.add_argument("--out", default=None, help="output .mp4 (default: a new file under the Shotline data folder)")
     p.add_argument("--events", default=None, help="write events as JSON lines to this file")
     p.set_defaults(func=run)
@@ -99,6 +105,23 @@ def ensure_weights(request: Any, on_event: Any) -> None:
         resolve_weights(request.model, on_event)
 
 
+def lora_specs(values: list[str]) -> tuple:
+    """--lora values as LoraSpecs; a local file's path is made absolute, so the request
+    (and a queued job) names the same file wherever it runs."""
+    import dataclasses
+
+    from engine.lora import HUB_PREFIX, parse_lora_arg
+
+    specs = []
+    for value in values:
+        spec = parse_lora_arg(value)
+        local = Path(spec.source).expanduser()
+        if not spec.source.startswith(HUB_PREFIX) and local.is_file():
+            spec = dataclasses.replace(spec, source=str(local.resolve()))
+        specs.append(spec)
+    return tuple(specs)
+
+
 def run(args: argparse.Namespace) -> int:
     from engine import CancelToken, GenerationCancelled, GenerationRequest, SpeedOptions, generate
 
@@ -119,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--events {args.events!r} is not accepted: its folder does not exist.")
         events_file = events_path.open("w", encoding="utf-8")
     request = GenerationRequest(
+        loras=lora_specs(args.lora), tier=args.tier,
         prompt=args.prompt, model=args.model, negative_prompt=args.negative_prompt, width=args.width,
         height=args.height, num_frames=args.frames, steps=args.steps, guidance=args.guidance,
         guidance_2=args.guidance_2, flow_shift=args.shift, seed=args.seed, memory_mode=args.memory_mode,

@@ -63,9 +63,13 @@ def _request_from(values: dict[str, Any], where: str = "") -> dict[str, Any]:
         except (TypeError, ValueError):
             kind = "a whole number" if key in _REQ_INT else "a number"
             raise UserError(f"{where}{key} {raw!r} is not accepted: {kind}.") from None
-    for key in ("negative_prompt", "memory_mode"):
+    for key in ("negative_prompt", "memory_mode", "tier"):
         if values.get(key):
             req[key] = values[key]
+    if values.get("lora"):
+        from studio.cli.generate import lora_specs
+
+        req["loras"] = [spec.to_dict() for spec in lora_specs(values["lora"])]
     return req
 
 
@@ -108,6 +112,15 @@ def _cancel(args: argparse.Namespace) -> int:
     status = side.jobs.cancel(args.id)
     note = {"cancelled": "cancelled", "running": "cancel requested; it stops at its next step"}.get(status, status)
     _out(args, {"id": side.jobs.get(args.id)["id"], "status": status}, f"{args.id}: {note}")
+    return 0
+
+
+def _remake(args: argparse.Namespace) -> int:
+    from studio.jobs.remake import remake
+
+    side = _studio(args)
+    job_id = remake(side.jobs, args.id, tier=args.tier, priority=args.priority)
+    _out(args, {"id": job_id, "status": side.jobs.get(job_id)["status"], "tier": args.tier}, job_id)
     return 0
 
 
@@ -261,6 +274,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", type=int)
     p.add_argument("--guidance", type=float)
     p.add_argument("--memory-mode", dest="memory_mode")
+    p.add_argument("--lora", action="append", default=[], metavar="PATH[:SCALE]", help="a LoRA (repeatable)")
+    p.add_argument("--tier", choices=("final", "draft"), default=None, help="draft: the model's distilled LoRA")
     p.add_argument("--priority", type=int, default=0, help="higher runs first (-100..100, default 0)")
     p.add_argument("--project", help="project id (default: your first project)")
     p.add_argument("--user", help="user name (default: local)")
@@ -292,6 +307,14 @@ def register(sub: argparse._SubParsersAction) -> None:
             p.add_argument("--timeout", type=float, default=3600)
         _redis_arg(p)
         p.set_defaults(func=func)
+
+    p = jsub.add_parser("remake", help="queue a clip again at another tier (same prompt, seed and LoRAs)")
+    p.add_argument("id", help="job id (or its first 6+ characters)")
+    p.add_argument("--tier", default="final", choices=("final", "draft"), help="default: final")
+    p.add_argument("--priority", type=int, default=None, help="default: the original job's")
+    p.add_argument("--json", action="store_true")
+    _redis_arg(p)
+    p.set_defaults(func=_remake)
 
     p = jsub.add_parser("priority", help="re-prioritise a queued job")
     p.add_argument("id")

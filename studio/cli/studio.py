@@ -49,7 +49,7 @@ def run_studio(args: argparse.Namespace) -> int:
 
 
 def run_users_add(args: argparse.Namespace) -> int:
-    from studio.flow.auth import add_user
+    from studio.accounts.auth import add_user
 
     if sys.stdin.isatty():
         password = getpass.getpass(f"Password for {args.name}: ")
@@ -63,7 +63,7 @@ def run_users_add(args: argparse.Namespace) -> int:
 
 
 def run_users_list(args: argparse.Namespace) -> int:
-    from studio.flow.auth import load_users
+    from studio.accounts.auth import load_users
 
     for name in sorted(load_users()):
         print(name)

@@ -162,7 +162,7 @@ def m004_search_filter_columns(db: sqlite_utils.Database) -> None:
 
 
 def m005_studio_flows(db: sqlite_utils.Database) -> None:
-    """The browser studio's records (studio.flow): one flow per project (its editable
+    """The browser studio's records (then studio.flow): one flow per project (its editable
     storyboard, the one-click state), background tasks (renders, previews, model
     downloads), A/B winners and per-user settings."""
     for sql in (
@@ -198,6 +198,104 @@ def m006_export_fingerprints(db: sqlite_utils.Database) -> None:
         content_id TEXT PRIMARY KEY, path TEXT, created FLOAT, duration_s FLOAT, model TEXT, hashes TEXT)""")
 
 
+def m007_shots_are_the_storyboard(db: sqlite_utils.Database) -> None:
+    """One store: the `shots` rows become the storyboard's only copy. Until now a JSON board
+    in `flows.board` held every shot whole and six shot columns were kept in sync with it;
+    here each shot's every field moves into its row (new columns, plus `detail` for the
+    rest), `camera` and `dialogue` become JSON like `characters`, the board's model and
+    warnings move to `storyboards`, and the board column is dropped."""
+    import json
+
+    for column, kind in (("job_id", "TEXT"), ("seed", "INTEGER"), ("negative_prompt", "TEXT"),
+                         ("num_frames", "INTEGER"), ("language", "TEXT"), ("safety", "TEXT"),
+                         ("warnings", "TEXT NOT NULL DEFAULT '[]'"), ("detail", "TEXT NOT NULL DEFAULT '{}'")):
+        db.execute(f"ALTER TABLE shots ADD COLUMN {column} {kind}")
+    db.execute("ALTER TABLE storyboards ADD COLUMN model TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE storyboards ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+    db.execute("CREATE INDEX shots_job ON shots(job_id)")
+    # rows written by code that knew camera and dialogue as plain text
+    for shot_id, camera, dialogue in db.execute("SELECT id, camera, dialogue FROM shots").fetchall():
+        db.execute("UPDATE shots SET camera = ?, dialogue = ? WHERE id = ?",
+                   [json.dumps({"size_en": camera} if camera else {}, ensure_ascii=False),
+                    json.dumps([{"speaker": "", "text": dialogue}] if dialogue else [], ensure_ascii=False), shot_id])
+    def shot_columns(shot: dict) -> dict:  # frozen here: how m007 lays a board shot into its row
+        named = {"text": "text", "subject": "subject", "action": "action", "setting": "scene", "style": "style",
+                 "prompt": "prompt", "duration_s": "duration_s", "seed": "seed", "negative_prompt": "negative_prompt",
+                 "num_frames": "num_frames", "language": "language"}
+        as_json = {"camera": {}, "dialogue": [], "characters": [], "warnings": []}
+        out = {column: shot.get(field) for field, column in named.items()}
+        out["text"] = out["text"] or ""
+        for field, empty in as_json.items():
+            out[field] = json.dumps(shot.get(field) if shot.get(field) is not None else empty, ensure_ascii=False)
+        out["safety"] = json.dumps(shot["safety"], ensure_ascii=False) if shot.get("safety") is not None else None
+        skip = {*named, *as_json, "safety", "index", "subtitle", "id", "job_id"}
+        out["detail"] = json.dumps({k: v for k, v in shot.items() if k not in skip}, ensure_ascii=False)
+        return out
+
+    boards = db.execute("SELECT project_id, storyboard_id, board FROM flows").fetchall()
+    for project_id, storyboard_id, raw in boards:
+        board = json.loads(raw or "{}")
+        meta = board.get("meta") or {}
+        db.execute("UPDATE storyboards SET model = ?, warnings = ? WHERE id = ?",
+                   [meta.get("model") or "", json.dumps(meta.get("warnings") or [], ensure_ascii=False),
+                    storyboard_id])
+        keep = []
+        for position, entry in enumerate(board.get("shots") or [], start=1):
+            cols = {**shot_columns(entry.get("shot") or {}), "position": position, "job_id": entry.get("job_id")}
+            sets = ", ".join(f"{k} = ?" for k in cols)
+            cur = db.execute(f"UPDATE shots SET {sets} WHERE id = ?", [*cols.values(), entry["id"]])
+            if cur.rowcount == 0:  # a board entry whose row was lost: the board was the fuller copy
+                now = time.time()
+                db["shots"].insert({"id": entry["id"], "storyboard_id": storyboard_id, "project_id": project_id,
+                                    "created_at": now, "updated_at": now, **cols})
+            keep.append(entry["id"])
+        marks = ",".join("?" * len(keep))
+        db.execute(f"DELETE FROM shots WHERE storyboard_id = ? AND id NOT IN ({marks or 'NULL'})",
+                   [storyboard_id, *keep])
+    db.execute("ALTER TABLE flows DROP COLUMN board")
+
+
+def m008_one_queue(db: sqlite_utils.Database) -> None:
+    """One queue: renders, previews and model downloads become jobs (the `tasks` table the
+    studio polled goes; each task keeps its id as a job, so a project's export link holds),
+    `flows.task_id` becomes `export_job_id`, and the `workers` table holds what each worker
+    reports about its machine. A task that was queued or running is queued again as a job
+    (the mirror's orphan check gives it a message); a render asked for before this
+    migration carries the timeline's id, and the worker is handed the timeline itself."""
+    import json
+    import uuid
+
+    for sql in (
+        """CREATE TABLE workers (
+            id TEXT PRIMARY KEY, host TEXT, pid INTEGER, device TEXT, free_memory_bytes INTEGER,
+            total_memory_bytes INTEGER, models TEXT NOT NULL DEFAULT '[]', buildable TEXT NOT NULL DEFAULT '[]',
+            seen_at REAL NOT NULL, stopped_at REAL)""",
+        "ALTER TABLE flows RENAME COLUMN task_id TO export_job_id",
+    ):
+        db.execute(sql)
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()[0]
+    cur = db.execute("SELECT id, kind, user_id, project_id, status, params, progress, message, result, error,"
+                     " created_at, started_at, finished_at FROM tasks ORDER BY created_at")
+    for (task_id, kind, user_id, project_id, status, raw, progress, message, result, error, created, started,
+         finished) in cur.fetchall():
+        params = json.loads(raw or "{}")
+        if kind in ("render", "preview"):
+            row = db.execute("SELECT data FROM timelines WHERE id = ?", [params.get("timeline_id")]).fetchone()
+            params = {"timeline": json.loads(row[0]) if row else {}, "preset": params.get("preset"),
+                      "timeline_id": params.get("timeline_id"), "preview": kind == "preview"}
+        live = status in ("queued", "running")
+        seq += 1
+        db.execute(
+            "INSERT INTO jobs (id, seq, kind, status, priority, user_id, project_id, params, labels, idempotency_key,"
+            " attempts, attempt, max_attempts, run_id, slot, progress_step, progress_total, progress_message, error,"
+            " result, created_at, queued_at, started_at, finished_at) VALUES (?,?,?,?,0,?,?,?,'{}',?,?,1,2,?,1,?,100,?,?,?,?,?,?,?)",
+            [task_id, seq, kind, "queued" if live else status, user_id, project_id, json.dumps(params),
+             f"task:{task_id}", 0 if live else 1, uuid.uuid4().hex, 0 if live else int(progress or 0),
+             "queued again after the upgrade" if live else (message or ""), None if live else error,
+             None if live else result, created, created, None if live else started, None if live else finished])
+    db.execute("DROP TABLE tasks")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_core_records,
     m002_jobs_clips_usage,
@@ -205,6 +303,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_search_filter_columns,
     m005_studio_flows,
     m006_export_fingerprints,
+    m007_shots_are_the_storyboard,
+    m008_one_queue,
 ]
 
 

@@ -1,7 +1,8 @@
-"""studio.jobs: the kinds of work a worker runs. `generate` is a clip through the
-engine (one warm `engine.Engine` per worker process); `diagnostic` is an honest, cheap
-task the queue really runs (steps with a sleep, optional failure modes), used to test
-and measure the queue's mechanics where the model is not the point.
+"""studio.jobs: the kinds of work a worker runs, all on the one queue. `generate` is a clip
+through the engine (one warm `engine.Engine` per worker process); `render` and `preview`
+cut a timeline through the export room; `download` fetches a model's weights onto the
+worker; `diagnostic` is an honest, cheap task the queue really runs (steps with a sleep,
+optional failure modes), used to test and measure the queue's mechanics.
 
 A kind is a function (params, RunContext) -> Outcome; it reports progress through
 `ctx.on_event` with the engine's own event classes and honours `ctx.cancel`."""
@@ -44,8 +45,11 @@ class Outcome:
 
 
 def lower_memory_mode(mode: str | None) -> str | None:
-    """The next memory mode that needs less device memory, or None at the lowest."""
-    order = [m for m in MEMORY_MODES if m != "auto"]
+    """The next exact memory mode that needs less device memory, or None at the lowest (a
+    retry never switches to a lossy mode the user did not choose)."""
+    from engine.quantize import EXACT_MODES
+
+    order = [m for m in MEMORY_MODES if m in EXACT_MODES]
     if mode in (None, "auto"):
         return order[1]
     if mode not in order or mode == order[-1]:
@@ -113,9 +117,24 @@ def run_diagnostic(params: dict[str, Any], ctx: RunContext) -> Outcome:
     return Outcome(metadata={"echo": echo, "steps": steps, "memory_mode": mode}, files={"echo.txt": echo.encode()})
 
 
+def run_render_kind(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.export.jobs import run_render
+
+    return run_render(params, ctx)
+
+
+def run_download_kind(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.jobs.machine import run_download
+
+    return run_download(params, ctx)
+
+
 KINDS: dict[str, Callable[[dict[str, Any], RunContext], Outcome]] = {
     "generate": run_generate,
     "diagnostic": run_diagnostic,
+    "render": run_render_kind,  # an export of a timeline (studio.export.jobs)
+    "preview": run_render_kind,  # a quick low-resolution render of one
+    "download": run_download_kind,  # a model's weights onto the worker that runs it (studio.jobs.machine)
 }
 
 
@@ -132,3 +151,12 @@ def validate_diagnostic(params: dict[str, Any]) -> dict[str, Any]:
     if params.get("oom_above") not in (None, *MEMORY_MODES):
         raise ValueError(f"oom_above {params.get('oom_above')!r} is not accepted: one of {', '.join(MEMORY_MODES)}.")
     return dict(params)
+
+
+def run_plan_kind(params: dict[str, Any], ctx: RunContext) -> Outcome:
+    from studio.jobs.plan import run_plan
+
+    return run_plan(params, ctx)
+
+
+KINDS["plan"] = run_plan_kind  # the language model: prompts and plans (studio.jobs.plan, studio.prompts.planner)

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,10 @@ class Mirror:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        # called with a job id once its record reaches done, failed or cancelled (the one-click
+        # pipeline moves on these events); each listener's error is its own, logged once
+        self.listeners: list[Callable[[str], None]] = []
+        self._ended: list[str] = []
         if metrics is not None:
             metrics.bind_jobs(self._counts_for_metrics, backend.queue_length)
 
@@ -162,6 +166,11 @@ class Mirror:
     # ---- events ---------------------------------------------------------------------------
     def apply(self, event: dict[str, Any]) -> None:
         """Apply one worker report (idempotent)."""
+        if event.get("type") == "worker":  # a worker's report about its machine, not about a job
+            from studio.jobs.fleet import record_worker
+
+            record_worker(self.db, event)
+            return
         job_id = event.get("job_id", "")
         row = self.db.execute("SELECT 1 FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row is None:
@@ -174,6 +183,16 @@ class Mirror:
         self._seen[job_id] = (("event", time.monotonic()), time.monotonic())
         handler(self.jobs.get(job_id), event)
         self._notify()
+        self._tell_listeners()
+
+    def _tell_listeners(self) -> None:
+        ended, self._ended = self._ended, []
+        for job_id in ended:
+            for listener in self.listeners:
+                try:
+                    listener(job_id)
+                except Exception:  # noqa: BLE001 - a listener's failure never stops the mirror
+                    log.exception("job listener failed", extra={"job_id": job_id})
 
     def _on_started(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         at = ev.get("at") or time.time()
@@ -247,6 +266,7 @@ class Mirror:
                                 " progress_message='done' WHERE id=?", [result, clip_id, ev.get("at") or time.time(),
                                                                         job["id"]])
                 self.db.execute("UPDATE job_runs SET recorded_at=? WHERE run_id=?", [time.time(), ev["run_id"]])
+                self._ended.append(job["id"])
                 if self.metrics is not None:
                     self.metrics.completed.labels(job["kind"], "done").inc()
         self.backend.forget(job["id"])
@@ -257,6 +277,8 @@ class Mirror:
         cur = self.db.execute(
             "UPDATE jobs SET status=?, error=?, error_kind=?, finished_at=? WHERE id=? AND status IN ('queued','running')",
             [status, error, error_kind, at or time.time(), job["id"]])
+        if cur.rowcount:
+            self._ended.append(job["id"])
         if cur.rowcount and self.metrics is not None:
             self.metrics.completed.labels(job["kind"], status).inc()
             if status == "failed":
@@ -359,6 +381,7 @@ class Mirror:
                 self._check_orphan(job, pending)
         if check_orphans:
             self._next_orphan_check = now + self.orphan_check_s
+        self._tell_listeners()
 
     def _recover_from_state(self, job: dict[str, Any], state: dict[str, Any]) -> None:
         ev = {**state, "job_id": job["id"], "type": state["status"]}

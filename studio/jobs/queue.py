@@ -8,6 +8,7 @@ machine with no shared disk works exactly like a local one:
 - `result:<job>`: the finished job's files (the MP4) and metadata, framed bytes;
 - `preview:<job>`: the latest preview image (PNG bytes);
 - `cancel:<job>`: set by the studio, polled by the worker;
+- `input:<job>`: files a job needs (a render's clips, music, logo), framed bytes;
 - `claim:<job>:<slot>`: set once by the worker that runs a slot, so a duplicate message
   (a re-prioritised or re-enqueued one that raced a worker) never runs twice."""
 
@@ -189,7 +190,7 @@ class QueueBackend:
 
     def forget(self, job_id: str) -> None:
         """Drop a finished job's keys (the claims stay: they are what stops a late duplicate)."""
-        for key in (f"state:{job_id}", f"result:{job_id}", f"preview:{job_id}", f"cancel:{job_id}"):
+        for key in (f"state:{job_id}", f"result:{job_id}", f"preview:{job_id}", f"cancel:{job_id}", f"input:{job_id}"):
             self.storage.delete_data(key)
 
     def close(self) -> None:

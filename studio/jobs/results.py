@@ -42,6 +42,10 @@ def store_result(db: sqlite_utils.Database, job: dict[str, Any], header: dict[st
     """Record a finished job's output (call inside a transaction). Returns (clip id or None,
     the job's result JSON). A second result for the same job adds nothing."""
     metadata = header.get("metadata") or {}
+    if job["kind"] in ("render", "preview"):
+        from studio.export.renders import store_render
+
+        return None, store_render(db, job, header, files)
     if job["kind"] != "generate":
         return None, json.dumps(metadata, ensure_ascii=False, default=str)
     existing = db.execute("SELECT id FROM clips WHERE job_id = ?", [job["id"]]).fetchone()

@@ -18,7 +18,7 @@ from studio import safety
 from studio.db.migrations import transaction
 from studio.db.records import default_project, get_or_create_user
 from studio.jobs.kinds import validate_diagnostic
-from studio.jobs.queue import Message, QueueBackend
+from studio.jobs.queue import Message, QueueBackend, frame
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
 TERMINAL = ("done", "failed", "cancelled")
@@ -57,7 +57,20 @@ class PolicyBlocked(ValueError):
     """The prompt is blocked by the safety policy; a permanent refusal, nothing is queued."""
 
 
-VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic}
+def _validate_render(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.export.jobs import validate_render
+
+    return validate_render(params)
+
+
+def _validate_download(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.jobs.machine import validate_download
+
+    return validate_download(params)
+
+
+VALIDATORS = {"generate": validate_generate, "diagnostic": validate_diagnostic, "render": _validate_render,
+              "preview": _validate_render, "download": _validate_download}
 
 
 def _row(cur: Any) -> dict[str, Any] | None:
@@ -102,9 +115,11 @@ class JobService:
     # ---- submit ---------------------------------------------------------------------------
     def submit(self, params: dict[str, Any], *, kind: str = "generate", priority: int = 0, user: str | None = None,
                project_id: str | None = None, shot_id: str | None = None, idempotency_key: str | None = None,
-               max_attempts: int = 3, labels: dict[str, Any] | None = None) -> str:
+               max_attempts: int = 3, labels: dict[str, Any] | None = None,
+               inputs: dict[str, bytes] | None = None) -> str:
         """Queue one job; returns its id. The same `idempotency_key` again returns the first
-        job's id and queues nothing."""
+        job's id and queues nothing. `inputs` (files by name) travel to the worker through
+        the queue's storage beside the job (`input:<job>`), dropped when the job ends."""
         if kind not in VALIDATORS:
             raise ValueError(f"job kind {kind!r} is not known; accepted: {', '.join(VALIDATORS)}.")
         priority = check_priority(priority)
@@ -136,6 +151,8 @@ class JobService:
                  json.dumps(params, ensure_ascii=False), json.dumps(labels, ensure_ascii=False), memory_mode, key,
                  max_attempts, run_id, now, now],
             )
+        if inputs:
+            self.backend.put_bytes(f"input:{job_id}", frame({}, inputs))
         self.backend.enqueue(Message(job_id, run_id, 1, 1, max_attempts, kind, params, memory_mode, priority))
         return job_id
 
@@ -235,3 +252,12 @@ def progress_fraction(job: dict[str, Any]) -> float:
 
 
 __all__ = ["JobService", "STATUSES", "TERMINAL", "check_priority", "progress_fraction", "validate_generate"]
+
+
+def _validate_plan(params: dict[str, Any]) -> dict[str, Any]:
+    from studio.jobs.plan import validate_plan  # the language model's jobs (studio.prompts' planner)
+
+    return validate_plan(params)
+
+
+VALIDATORS["plan"] = _validate_plan

@@ -208,6 +208,15 @@ class JobRunner:
                     state["heartbeat_at"] = time.time()
                     self.backend.put_json(f"state:{msg.job_id}", state)
 
+    def report_machine(self, **extra: Any) -> None:
+        """Tell the studio which weights, device and free memory this worker has (studio.jobs.machine)."""
+        from studio.jobs.machine import machine_report
+
+        try:
+            self.backend.publish({**machine_report(self.worker_id, self.device), **extra})
+        except Exception:  # noqa: BLE001 - a report that fails is skipped; the next one comes soon
+            log.warning("machine report failed", exc_info=True, extra={"worker": self.worker_id})
+
     def _event(self, msg: Message, kind: str, **fields: Any) -> dict[str, Any]:
         return {"type": kind, "job_id": msg.job_id, "run_id": msg.run_id, "slot": msg.slot, "attempt": msg.attempt,
                 "worker": self.worker_id, "sent": time.time(), **fields}
@@ -258,7 +267,12 @@ def run_worker(redis_url: str | None = None, *, device: str | None = None, heart
     # our handlers replace huey's: stop means "interrupt the running job, then exit"
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    stop.wait()
+    from studio.jobs.machine import MACHINE_REPORT_S
+
+    runner.report_machine()
+    while not stop.wait(MACHINE_REPORT_S):
+        runner.report_machine()
+    runner.report_machine(stopping=True)
     consumer.stop_flag.set()  # take no new message ...
     runner.interrupt()  # ... and hand the running one back
     supervisor.stop()

@@ -1,7 +1,8 @@
-"""studio.prompts: Wan prompts from analysed shots. The formula is subject + scene +
-motion + aesthetic + style (order from a template in presets/templates), with camera
-language and character appearances; kept inside the text encoder's token budget by
-dropping the least important parts first, with a warning."""
+"""studio.prompts: Wan prompts from analysed shots. The rule-based writer
+(studio.prompts.writer) gives each shot the formula's parts; this module puts them in
+the template's order (presets/templates), keeps the prompt at 50-120 English words or
+60-150 Chinese characters, never repeats the shot before, and keeps it inside the text
+encoder's token budget by dropping the least important parts first, with a warning."""
 
 from __future__ import annotations
 
@@ -9,79 +10,44 @@ import re
 from collections.abc import Sequence
 
 from engine.models import get_card
-from studio.prompts.characters import CharacterCard, cards_by_name, describe
+from studio.prompts.characters import CharacterCard, cards_by_name
 from studio.prompts.presets import Presets, StylePreset, default_presets
+from studio.prompts.products import ProductCard, merge, products_in_script, shot_product_names
 from studio.prompts.tokens import token_counter
-from studio.storyboard.analyse import LEAD_CAMERA_ZH, inline_dialogue
+from studio.prompts.writer import Memory, formula, parts_for, prompt_length, render
 from studio.storyboard.model import Shot, Storyboard
-from studio.storyboard.split import has_words
 
-# what goes first when the prompt is too long (least important first)
-TRIM_ORDER = ("mood", "motion", "style_extra", "camera", "scene", "lighting", "style", "subject")
-SPEAKING = {"en": "{who} speaking to the camera", "zh": "{who}对着镜头说话"}
-SUBTLE = {"en": "natural subtle movement", "zh": "自然细微的动作"}
+# what goes first when the prompt is over the token budget (least important first)
+TRIM_ORDER = ("detail", "motion", "camera", "scene", "aesthetic", "style", "subject")
 
 
-def _core(shot: Shot, cards: dict[str, CharacterCard]) -> str:
-    """The shot's visual sentence (speech removed) with character appearances woven in."""
-    lang = shot.language
-    visual, _ = inline_dialogue(shot.text)
-    speakers = [d["speaker"] for d in shot.dialogue if d.get("speaker")]
-    if not visual.strip() or (shot.dialogue and shot.subtitle and visual.strip() == shot.subtitle.strip()):
-        who = speakers[0] if speakers else (shot.characters[0] if shot.characters else "")
-        visual = SPEAKING[lang].format(who=who).strip() if who else (visual or shot.subtitle)
-    stripped = LEAD_CAMERA_ZH.sub("", visual, count=1)
-    if has_words(stripped):  # 特写：咖啡师拉花 -> 咖啡师拉花 (the camera part says 特写镜头)
-        visual = stripped
-    visual = visual.strip().rstrip("。.!！?？;；,，")
-    for name in shot.characters:
-        if name in cards:
-            visual = describe(cards[name], visual, lang)
-    return visual
+def _sized(parts: dict[str, str], order: tuple[str, ...], joiner: str, end: str, lang: str) -> str:
+    """The prompt within the formula's length where the parts allow: the detail sentence
+    added when short, then style fragments dropped from the end when long."""
+    low, high = formula()["length"][lang]
+    detail = 0
+    prompt = render(parts, order, joiner, end, lang)
+    if prompt_length(prompt, lang) < formula()["target"][lang]:  # Wan's instructions ask for 80-100 words
+        detail = 1
+        prompt = render(parts, order, joiner, end, lang, detail)
+    if prompt_length(prompt, lang) < low + 10:
+        detail = 2
+        prompt = render(parts, order, joiner, end, lang, detail)
+    sep = "，" if lang == "zh" else ", "
+    while prompt_length(prompt, lang) > high and detail:
+        detail -= 1
+        prompt = render(parts, order, joiner, end, lang, detail)
+    while prompt_length(prompt, lang) > high and parts["style"].count(sep) >= 2:
+        parts["style"] = parts["style"].rsplit(sep, 1)[0]
+        prompt = render(parts, order, joiner, end, lang, detail)
+    return prompt
 
 
-def prompt_parts(shot: Shot, style: StylePreset | None, cards: dict[str, CharacterCard],
-                 presets: Presets) -> dict[str, str]:
-    lang = shot.language
-    core = _core(shot, cards)
-    sizes = {c.id: c for c in presets.camera["sizes"]}
-    moves = {c.id: c for c in presets.camera["moves"]}
-    camera = [sizes[shot.camera.size].prompt[lang]] if shot.camera.size in sizes else []
-    if shot.camera.movement in moves:
-        camera.append(moves[shot.camera.movement].prompt[lang])
-    mood = next((m["aesthetic"][lang] for m in presets.moods if m["id"] == shot.mood), "")
-    style_items = [s.strip() for s in style.positive[lang].split("，" if lang == "zh" else ",")] if style else []
-    return {
-        "subject": core,
-        "scene": ("，" if lang == "zh" else ", ").join(
-            p for p in re.split(r"[，,]\s*", shot.setting) if p and p.lower() not in core.lower()),
-        "motion": SUBTLE[lang] if not shot.action and not shot.dialogue else "",
-        "camera": ("，" if lang == "zh" else ", ").join(camera),
-        "lighting": shot.lighting,
-        "mood": mood,
-        "style": ("，" if lang == "zh" else ", ").join(style_items[:2]),
-        "style_extra": ("，" if lang == "zh" else ", ").join(style_items[2:]),
-    }
-
-
-def render(parts: dict[str, str], order: Sequence[str], joiner: str, end: str) -> str:
-    expanded: list[str] = []
-    for name in order:
-        if name == "aesthetic":
-            expanded += [parts.get("lighting", ""), parts.get("mood", "")]
-        elif name == "style":
-            expanded += [parts.get("style", ""), parts.get("style_extra", "")]
-        else:
-            expanded.append(parts.get(name, ""))
-    text = joiner.join(p for p in expanded if p and p.strip())
-    return text + end if text else text
-
-
-def fit_budget(parts: dict[str, str], order: Sequence[str], joiner: str, end: str,
+def fit_budget(parts: dict[str, str], order: tuple[str, ...], joiner: str, end: str, lang: str,
                count, budget: int) -> tuple[str, list[str]]:
-    """The rendered prompt within `budget` tokens, and the names of the parts dropped or cut."""
+    """The prompt within `budget` tokens, and the names of the parts dropped or cut."""
     dropped: list[str] = []
-    prompt = render(parts, order, joiner, end)
+    prompt = _sized(parts, order, joiner, end, lang)
     for name in TRIM_ORDER:
         if count(prompt) <= budget:
             return prompt, dropped
@@ -90,8 +56,7 @@ def fit_budget(parts: dict[str, str], order: Sequence[str], joiner: str, end: st
             lo, hi = 0, len(words)
             while lo < hi:  # the longest prefix of the subject that fits
                 mid = (lo + hi + 1) // 2
-                trial = dict(parts, subject=words[:mid] + "…")
-                if count(render(trial, order, joiner, end)) <= budget:
+                if count(render(dict(parts, subject=words[:mid] + "…"), order, joiner, end, lang)) <= budget:
                     lo = mid
                 else:
                     hi = mid - 1
@@ -100,22 +65,45 @@ def fit_budget(parts: dict[str, str], order: Sequence[str], joiner: str, end: st
         elif parts.get(name):
             parts[name] = ""
             dropped.append(name)
-        prompt = render(parts, order, joiner, end)
+        prompt = render(parts, order, joiner, end, lang)
     return prompt, dropped
+
+
+def _continue(parts: dict[str, str], lang: str, turn: int) -> None:
+    """Mark the parts as the continuation of the clip before (a long shot's next part)."""
+    lead = formula()["continuation"][lang][turn % len(formula()["continuation"][lang])]
+    key = "subject" if parts["subject"] else "motion"
+    text = parts[key]
+    if lang == "en" and re.match(r"(The|A|An|This|That|These|Those|Its|His|Her|Their)\b", text):
+        text = text[:1].lower() + text[1:]
+    parts[key] = lead + text
 
 
 def compose_shot(shot: Shot, model: str, style: StylePreset | None = None,
                  characters: Sequence[CharacterCard] = (), template: str = "wan",
-                 presets: Presets | None = None) -> Shot:
-    """Fill `shot.prompt`, `shot.negative_prompt` and `shot.style` in place; returns the shot."""
+                 presets: Presets | None = None, products: Sequence[ProductCard] = (),
+                 memory: Memory | None = None) -> Shot:
+    """Fill `shot.prompt`, `shot.rule_prompt`, `shot.negative_prompt` and `shot.style` in
+    place; `memory` carries names, products and the last prompt from the shot before."""
     presets = presets or default_presets()
+    memory = memory if memory is not None else Memory()
     card = get_card(model)
     tmpl = presets.template(template)
-    lang = shot.language
     count, exact = token_counter(model)
     budget = card.text_encoder_max_tokens
-    parts = prompt_parts(shot, style, cards_by_name(characters), presets)
-    shot.prompt, dropped = fit_budget(parts, tmpl.order, tmpl.joiner[lang], tmpl.end[lang], count, budget)
+    parts = parts_for(shot, style, cards_by_name(characters), presets, list(products), memory)
+    lang = parts["_lang"]  # as the writer settled it (a line-only shot takes its speech's language)
+    if shot.part > 1:
+        _continue(parts, lang, shot.part - 2)
+    prompt, dropped = fit_budget(dict(parts), tmpl.order, tmpl.joiner[lang], tmpl.end[lang], lang, count, budget)
+    turn = 0
+    while memory.prompts and prompt == memory.prompts[-1] and turn < 3:  # never the shot before, word for word
+        _continue(parts, lang, shot.part - 1 + turn)
+        prompt, dropped = fit_budget(dict(parts), tmpl.order, tmpl.joiner[lang], tmpl.end[lang], lang, count, budget)
+        turn += 1
+    memory.prompts.append(prompt)
+    shot.prompt = shot.rule_prompt = prompt
+    shot.prompt_source = "rules"
     if dropped:
         how = "the tokenizer" if exact else "an estimate"
         shot.warnings.append(f"The prompt was over the {budget}-token budget ({how}), so these parts were "
@@ -132,10 +120,14 @@ def compose_shot(shot: Shot, model: str, style: StylePreset | None = None,
 
 def compose_storyboard(board: Storyboard, style: StylePreset | None = None,
                        characters: Sequence[CharacterCard] = (), template: str = "wan",
-                       presets: Presets | None = None) -> Storyboard:
-    """Compose every shot of `board` for its model; returns the same board."""
+                       presets: Presets | None = None, products: Sequence[ProductCard] = ()) -> Storyboard:
+    """Compose every shot of `board` for its model, in order (names, products and the
+    shot before carry from shot to shot); returns the same board."""
     presets = presets or default_presets()
     board.style = style.id if style else ""
+    named = [ProductCard(n) for s in board.shots for n in shot_product_names(s)]  # the reader's product names
+    known = merge(products, products_in_script(s.text for s in board.shots) + named)
+    memory = Memory(names=set(getattr(board, "characters", None) or []))
     for shot in board.shots:
-        compose_shot(shot, board.model, style, characters, template, presets)
+        compose_shot(shot, board.model, style, characters, template, presets, known, memory)
     return board

@@ -70,16 +70,40 @@ class StylePreset:
     steps: int
     guidance: float
     flow_shift: float
+    loras: tuple[dict[str, Any], ...] = ()  # {"model", "source", "scale"}: LoRAs this style adds on that model
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "positive": self.positive, "negative": self.negative,
+        data = {"id": self.id, "name": self.name, "positive": self.positive, "negative": self.negative,
                 "recommended": {"steps": self.steps, "guidance": self.guidance, "flow_shift": self.flow_shift}}
+        if self.loras:
+            data["loras"] = [dict(entry) for entry in self.loras]
+        return data
+
+    def loras_for(self, model: str) -> list[dict[str, Any]]:
+        """The style's LoRAs for `model`, as request LoRAs ({"source", "scale"})."""
+        return [{"source": e["source"], "scale": e["scale"]} for e in self.loras if e["model"] == model]
+
+
+def _style_loras(data: dict[str, Any], where: str) -> tuple[dict[str, Any], ...]:
+    """A style's optional `loras`: [{"model": id, "source": file or hf:..., "scale": number}]."""
+    value = data.get("loras", [])
+    if not isinstance(value, list):
+        raise PresetError(f"{where}: key 'loras' has {value!r}; expected a list.")
+    out = []
+    for i, entry in enumerate(value):
+        ok = isinstance(entry, dict) and set(entry) == {"model", "source", "scale"} \
+            and isinstance(entry["model"], str) and isinstance(entry["source"], str) and entry["source"] \
+            and isinstance(entry["scale"], (int, float)) and not isinstance(entry["scale"], bool)
+        if not ok:
+            raise PresetError(f"{where}: key 'loras[{i}]' has {entry!r}; expected model, source and scale.")
+        out.append({"model": entry["model"], "source": entry["source"], "scale": float(entry["scale"])})
+    return tuple(out)
 
 
 def parse_style(path: Path) -> StylePreset:
     data = read_json(path)
     where = path.name
-    allowed = {"id", "name", "positive", "negative", "recommended"}
+    allowed = {"id", "name", "positive", "negative", "recommended", "loras"}
     extra = sorted(set(data) - allowed)
     if extra:
         raise PresetError(f"{where}: unknown key(s) {extra}; accepted: {sorted(allowed)}.")
@@ -97,7 +121,8 @@ def parse_style(path: Path) -> StylePreset:
     if not 0 < shift <= 20:
         raise PresetError(f"{where}: key 'recommended.flow_shift' is {shift}; accepted: above 0, at most 20.")
     return StylePreset(sid, bilingual(data, "name", where), bilingual(data, "positive", where),
-                       bilingual(data, "negative", where, allow_empty=True), steps, float(guidance), float(shift))
+                       bilingual(data, "negative", where, allow_empty=True), steps, float(guidance), float(shift),
+                       _style_loras(data, where))
 
 
 @dataclass(frozen=True)

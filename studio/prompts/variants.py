@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.models import get_card
-from engine.types import GenerationRequest
+from engine.types import GenerationRequest, LoraSpec
 from studio.prompts.characters import CharacterCard
 from studio.prompts.presets import Presets, StylePreset, default_presets
 from studio.storyboard.model import Shot
@@ -62,7 +62,8 @@ def make_variants(shots: Sequence[Shot | str], styles: Sequence[str | None], see
                 request = GenerationRequest(
                     prompt=prompt, model=model, negative_prompt=negative, num_frames=frames, seed=seed,
                     steps=rec.steps if rec else None, guidance=rec.guidance if rec else None,
-                    flow_shift=rec.flow_shift if rec else None)
+                    flow_shift=rec.flow_shift if rec else None,
+                    loras=tuple(LoraSpec(e["source"], e["scale"]) for e in style.loras_for(model)) if style else ())
                 label = f"shot{i}-{style.id if style else 'as-written'}-seed{seed}"
                 out.append(Variant(label, i, style.id if style else "", seed, request))
     return out

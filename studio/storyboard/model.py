@@ -60,6 +60,10 @@ class Shot:
     negative_prompt: str = ""
     warnings: list[str] = field(default_factory=list)
     safety: dict[str, Any] | None = None
+    # studio.prompts: the rule-based prompt, kept when a language model rewrites `prompt`
+    # so the user can go back; and where `prompt` came from ("rules", "planner:<model>")
+    rule_prompt: str = ""
+    prompt_source: str = ""
 
     @property
     def subtitle(self) -> str:

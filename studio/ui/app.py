@@ -5,6 +5,7 @@ English/Chinese by the browser's language)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ PAGES = [("tab_script", script), ("tab_storyboard", storyboard), ("tab_generate"
 CSS = """
 #shot-board .shot-card, .clip-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px; }
 #one-click { min-height: 56px; font-size: 1.1em; }
+#shot-board .sl-handle-box { min-height: 0; padding: 0; }
+#shot-board .sl-handle { cursor: grab; user-select: none; font-size: 1.2em; padding: 0 6px; }
+.sl-offscreen { position: absolute !important; left: -10000px !important; width: 1px !important; height: 1px !important; overflow: hidden !important; }
 #banner { background: var(--color-accent-soft); border-radius: 8px; padding: 4px 12px; }
 """
 # the shipped CJK font (assets/fonts, OFL) as a web font: Chinese renders even where the system has none
@@ -38,19 +42,24 @@ def page_css() -> str:
                   '{ font-family: var(--font), "Shotline CJK", sans-serif; }\n')
 
 
-def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I18n | None = None) -> gr.Blocks:
-    """The studio's gr.Blocks. `studio` is a studio.flow.Studio; `runner` its FlowRunner."""
+def build_ui(studio: Any, *, banner: str | Callable[[], str | None] | None = None,
+             i18n: gr.I18n | None = None) -> gr.Blocks:
+    """The studio's gr.Blocks. `studio` is the composed services (studio.services.StudioServices)."""
     i18n = i18n or make_i18n()
     t = i18n
     with gr.Blocks(title="Shotline") as demo:
         gr.Markdown("# " + t("app_title"), elem_id="app-title")
         gr.Markdown(t("tagline"), elem_id="tagline")
+        # the banner is read when a page opens: workers report their models after the studio starts
         if banner:
-            gr.Markdown(banner, elem_id="banner")
+            first = banner() if callable(banner) else banner
+            banner_md = gr.Markdown(first or "", visible=bool(first), elem_id="banner")
+        else:
+            banner_md = None
         with gr.Row():
             project = gr.Dropdown([], label=t("project"), scale=5, elem_id="project-choice", allow_custom_value=True)
             refresh = gr.Button(t("refresh"), scale=1, size="sm")
-        ctx = PageContext(studio=studio, runner=runner, t=t, project=project, shared={"load": []})
+        ctx = PageContext(studio=studio, t=t, project=project, shared={"load": []})
         tabs: dict[str, gr.Tab] = {}
         with gr.Tabs():
             for key, page in PAGES:
@@ -72,10 +81,18 @@ def build_ui(studio: Any, runner: Any, *, banner: str | None = None, i18n: gr.I1
             return gr.update(choices=choices, value=current if current in ids else (ids[0] if ids else None))
 
         demo.load(projects, project, project, api_visibility="private")
+        if banner_md is not None:
+            def show_banner() -> Any:
+                text = banner() if callable(banner) else banner
+                return gr.update(value=text or "", visible=bool(text))
+
+            demo.load(show_banner, None, banner_md, api_visibility="private")
         refresh.click(projects, project, project, api_visibility="private")
         for fn, inputs, outputs in ctx.shared["load"]:
             demo.load(fn, inputs, outputs, api_visibility="private")
-        add_api(studio, runner)
+        for js in ctx.shared.get("js_load", []):  # page scripts installed once per page load
+            demo.load(None, None, None, js=js, api_visibility="private")
+        add_api(studio)
     demo.i18n_for_launch = i18n  # launch() takes it; see launch_options()
     return demo
 

@@ -1,5 +1,5 @@
-"""studio.ui: what every page shares — the page context (the studio service, the
-background runner, the translator, the project selector), the current user from the
+"""studio.ui: what every page shares — the page context (the rooms' services, the
+translator, the project selector), the current user from the
 request, and `guarded`, which turns a service's one-sentence error into a gr.Error and any
 unexpected failure into a calm sentence (the traceback goes to the log, never the page)."""
 
@@ -25,8 +25,7 @@ LOCAL_USER = "local"
 class PageContext:
     """Handed to every page's `build()`: services and the shared components."""
 
-    studio: Any  # studio.flow.Studio
-    runner: Any  # studio.flow.FlowRunner
+    studio: Any  # studio.services.StudioServices: each room's service
     t: Callable[[str], Any]  # gr.I18n: key -> translatable text
     project: gr.Dropdown | None = None
     shared: dict[str, Any] = field(default_factory=dict)
@@ -73,7 +72,7 @@ def project_choices(studio: Any, user: str) -> list[tuple[str, str]]:
     import time
 
     return [(f"{p['name']} · {time.strftime('%m-%d %H:%M', time.localtime(p['created_at']))}", p["project_id"])
-            for p in studio.projects(user)]
+            for p in studio.projects.projects(user)]
 
 
 def served(path: str | None) -> str | None:

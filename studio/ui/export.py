@@ -42,7 +42,7 @@ def build(ctx: PageContext) -> None:
 
     def export_list(project_id, request: gr.Request) -> Any:
         try:
-            rows = studio.exports(user_of(request), project_id) if project_id else []
+            rows = studio.renders.exports(user_of(request), project_id) if project_id else []
         except ValueError:
             rows = []
         return gr.update(choices=[(f"{r['format']} · {r['duration_s'] or 0:.1f} s · {r['id'][:8]}", r["id"])
@@ -52,7 +52,7 @@ def build(ctx: PageContext) -> None:
     def show(export_id, request: gr.Request) -> Any:
         if not export_id:
             return None, None, ""
-        row = studio.export(user_of(request), export_id)
+        row = studio.renders.export(user_of(request), export_id)
         meta = row["metadata"]
         sidecars = [served(p) for k, p in (meta.get("sidecars") or {}).items() if k in ("srt", "otio")]
         lines = [public_line(line) for line in meta.get("verify") or [] if not line.startswith("file:")]
@@ -64,15 +64,14 @@ def build(ctx: PageContext) -> None:
     def start(project_id, preset_v, request: gr.Request) -> Any:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        task = studio.request_render(user_of(request), project_id, preset=preset_v)
-        ctx.runner.wake()
+        task = studio.renders.request_render(user_of(request), project_id, preset=preset_v)
         return task, "Export queued…"
 
     def follow(project_id, task_id, request: gr.Request) -> Any:
         if not task_id:
             return gr.skip(), gr.skip(), gr.skip()
         try:
-            task = studio.task(user_of(request), task_id)
+            task = studio.renders.render(user_of(request), task_id)
         except ValueError:
             return None, "", gr.skip()
         if task["status"] == "done":

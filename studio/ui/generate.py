@@ -89,11 +89,11 @@ def build(ctx: PageContext) -> None:
     def refresh(project_id: str | None, last: str | None, request: gr.Request) -> Any:
         user = user_of(request)
         try:
-            jobs = studio.project_jobs(user, project_id or None)
-            flow = studio.flow(user, project_id) if project_id else None
+            jobs = studio.shots.project_jobs(user, project_id or None)
+            flow = studio.projects.project(user, project_id) if project_id else None
         except ValueError:
             return [], "", gr.skip(), last
-        index = {e["id"]: e["shot"].get("index") for e in (flow["board"]["shots"] if flow else [])}
+        index = {e["id"]: e["shot"].get("index") for e in (flow["shots"] if flow else [])}
         running = next((j for j in jobs if j["status"] == "running"), None)
         counts: dict[str, int] = {}
         for j in jobs:
@@ -116,25 +116,25 @@ def build(ctx: PageContext) -> None:
 
     @guarded
     def on_cancel(job: str, request: gr.Request) -> None:
-        status = studio.cancel_job(user_of(request), (job or "").strip())
+        status = studio.shots.cancel_job(user_of(request), (job or "").strip())
         gr.Info(f"Job {job[:8]} is {status}." if status == "cancelled" else f"Job {job[:8]} stops at its next step.")
 
     @guarded
     def on_retry(job: str, request: gr.Request) -> str:
-        new = studio.retry_job(user_of(request), (job or "").strip())
+        new = studio.shots.retry_job(user_of(request), (job or "").strip())
         gr.Info(f"Queued again as job {new[:8]}.")
         return new
 
     @guarded
     def on_priority(job: str, value: float, request: gr.Request) -> None:
-        studio.set_priority(user_of(request), (job or "").strip(), int(value or 0))
+        studio.shots.set_priority(user_of(request), (job or "").strip(), int(value or 0))
         gr.Info(f"Job {job[:8]} now has priority {int(value or 0)}.")
 
     @guarded
     def on_queue(project_id: str | None, request: gr.Request) -> None:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        ids = studio.queue_all(user_of(request), project_id)
+        ids = studio.shots.queue_all(user_of(request), project_id)
         gr.Info(f"{len(ids)} shot(s) queued.")
 
     timer.tick(refresh, [ctx.project, last_preview], [table, now, preview, last_preview], show_progress="hidden",

@@ -10,7 +10,7 @@
 - With users configured, file routes, `/media/…`, `/metrics` and `/gradio_api/heartbeat/…`
   need a sign-in, and an anonymous request gets the same 401 whatever path it names, so
   answers reveal nothing about where the data folder is.
-- `POST /login` passes through the login limits (studio.flow.auth.LoginLimits) per user name
+- `POST /login` passes through the login limits (studio.accounts.auth.LoginLimits) per user name
   and per client address: too many failures lock both out for a while."""
 
 from __future__ import annotations
@@ -141,7 +141,8 @@ class MediaGuard:
         path = None
         if self.service is not None and re.fullmatch(r"[0-9a-f]{32}", ident):
             try:
-                row = self.service.export(user, ident) if kind == "export" else self.service.own_clip(user, ident)
+                row = (self.service.renders.export(user, ident) if kind == "export"
+                       else self.service.library.own_clip(user, ident))
                 path = row.get("path")
             except (ValueError, KeyError):
                 path = None

@@ -21,7 +21,10 @@ EN: dict[str, str] = {
     "make_storyboard": "Make storyboard", "one_click": "One click: script → final cut",
     "flow_status": "Progress", "final_cut": "Final cut (download)", "final_video": "Final cut",
     "add_shot": "Add a shot", "add_shot_text": "New shot text", "save_order": "Save order (after dragging)",
-    "queue_all": "Queue every shot", "shot_text": "Shot text", "prompt": "Prompt", "duration": "Seconds",
+    "queue_all": "Queue every shot", "shot_text": "Shot text", "prompt": "Prompt", "rule_prompt": "Rule-based prompt (kept)", "use_rule_prompt": "Go back to it", "planner_about": ("The language model rewrote this prompt with Wan's own prompt-extension instructions, on a worker. "
+                      "With real weights (Qwen 3B to 7B on a GPU) expect seconds per shot; its quality and speed have not "
+                      "been measured in this project yet. The tiny planner is a test model whose answers are always "
+                      "rejected. The rule-based prompt is kept either way."), "duration": "Seconds",
     "seed": "Seed", "camera": "Camera", "subtitle": "Subtitle", "save": "Save", "split": "Split",
     "merge": "Merge with next", "delete": "Delete", "regenerate": "Regenerate this shot",
     "jobs": "Jobs", "live_preview": "Live preview", "job_id": "Selected job", "cancel": "Cancel", "retry": "Retry",
@@ -39,6 +42,7 @@ EN: dict[str, str] = {
     "attention": "Attention kernel", "cache": "Step cache (faster, slightly lower quality)", "steps": "Steps (blank = model default)",
     "save_settings": "Save settings", "device": "Device", "usage": "Usage", "usage_chart": "Device seconds per project",
     "tasks": "Background tasks", "no_project": "No project yet: paste a script on the Script page.",
+    "loras": "LoRAs in the library",
 }
 
 ZH: dict[str, str] = {
@@ -56,7 +60,9 @@ ZH: dict[str, str] = {
     "make_storyboard": "生成分镜", "one_click": "一键成片",
     "flow_status": "进度", "final_cut": "成片（下载）", "final_video": "成片",
     "add_shot": "添加镜头", "add_shot_text": "新镜头内容", "save_order": "保存顺序（拖动之后）",
-    "queue_all": "全部加入队列", "shot_text": "镜头内容", "prompt": "提示词", "duration": "秒数",
+    "queue_all": "全部加入队列", "shot_text": "镜头内容", "prompt": "提示词", "rule_prompt": "规则生成的提示词（保留）", "use_rule_prompt": "恢复为它", "planner_about": ("语言模型在工作进程上按 Wan 官方的提示词扩写说明重写了这条提示词。使用真实权重（GPU 上的 Qwen 3B 至 7B）"
+                      "时每个镜头预计需要数秒；其效果和速度本项目尚未实测。tiny 规划模型只用于测试，它的输出总会被拒绝。"
+                      "无论如何，规则生成的提示词都会保留。"), "duration": "秒数",
     "seed": "种子", "camera": "镜头", "subtitle": "字幕", "save": "保存", "split": "拆分",
     "merge": "与下一个合并", "delete": "删除", "regenerate": "重新生成此镜头",
     "jobs": "任务", "live_preview": "实时预览", "job_id": "选中的任务", "cancel": "取消", "retry": "重试",
@@ -74,6 +80,7 @@ ZH: dict[str, str] = {
     "attention": "注意力内核", "cache": "步骤缓存（更快，质量略降）", "steps": "步数（留空为默认）",
     "save_settings": "保存设置", "device": "设备", "usage": "用量", "usage_chart": "各项目设备秒数",
     "tasks": "后台任务", "no_project": "还没有项目：请在脚本页粘贴脚本。",
+    "loras": "LoRA 库",
 }
 
 

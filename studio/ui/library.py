@@ -30,7 +30,7 @@ def build(ctx: PageContext) -> None:
 
     @guarded
     def search(q, style_v, model_v, only, project_id, request: gr.Request) -> list[list[Any]]:
-        hits = studio.search_library(user_of(request), q or "", style=style_v or None, model=model_v or None,
+        hits = studio.library.search_library(user_of(request), q or "", style=style_v or None, model=model_v or None,
                                      project_id=project_id if only else None)
         return [[h["prompt"][:140], h["style"] or "", h["model"], f"{h['width']}x{h['height']}",
                  round(h["duration_s"] or 0, 2), h["clip_id"]] for h in hits]
@@ -39,16 +39,16 @@ def build(ctx: PageContext) -> None:
     def pick(evt: gr.SelectData, rows: Any, request: gr.Request) -> Any:
         row = rows.iloc[evt.index[0]].tolist() if hasattr(rows, "iloc") else rows[evt.index[0]]
         clip_id = row[-1]
-        return clip_id, served(studio.own_clip(user_of(request), clip_id)["path"])
+        return clip_id, served(studio.library.own_clip(user_of(request), clip_id)["path"])
 
     @guarded
     def on_reuse(clip_id, project_id, request: gr.Request) -> None:
         if not project_id:
             raise ValueError("Choose a project first.")
-        gr.Info(studio.reuse_clip(user_of(request), (clip_id or "").strip(), project_id))
+        gr.Info(studio.library.reuse_clip(user_of(request), (clip_id or "").strip(), project_id))
 
     def models() -> Any:
-        return gr.update(choices=[""] + [m["id"] for m in studio.models()])
+        return gr.update(choices=[""] + [m["id"] for m in studio.models.models()])
 
     inputs = [query, style, model, only_project, ctx.project]
     query.submit(search, inputs, results, api_name="search_library")

@@ -31,14 +31,14 @@ def flow_status(studio: Any, user: str, project_id: str | None) -> tuple[str, st
     if not project_id:
         return "", None
     try:
-        flow = studio.flow(user, project_id)
+        flow = studio.projects.project(user, project_id)
     except ValueError:
         return "", None
-    shots = flow["board"].get("shots", [])
+    shots = flow["shots"]
     lines = [f"**{flow['name']}** — {flow['status']}"
              + (f": {flow['message']}" if flow.get("message") else "")]
-    if flow["status"] == "exporting" and flow.get("task_id"):
-        task = studio.task(user, flow["task_id"])
+    if flow["status"] == "exporting" and flow.get("export_job_id"):
+        task = studio.renders.render(user, flow["export_job_id"])
         lines.append(f"Export: {task['status']} · {task['progress']:.0f}%")
     elif flow["status"] in ("generating", "failed"):
         lines.append(f"{len(shots)} shot(s)")
@@ -46,7 +46,7 @@ def flow_status(studio: Any, user: str, project_id: str | None) -> tuple[str, st
         lines.append(f"**Stopped:** {flow['error']}")
     path = None
     if flow.get("export_id"):
-        path = served(studio.export(user, flow["export_id"])["path"])
+        path = served(studio.renders.export(user, flow["export_id"])["path"])
     return "\n\n".join(lines), path
 
 
@@ -84,8 +84,8 @@ def build(ctx: PageContext) -> None:
     ctx.shared.setdefault("timers", {})["tab_script"] = timer  # ticks only while its page is open
 
     def model_choices(request: gr.Request) -> dict[str, Any]:
-        choices = [(f"{m['id']} ({_availability(m)})", m["id"]) for m in studio.models()]
-        return gr.update(choices=choices, value=studio.default_model(user_of(request)))
+        choices = [(f"{m['id']} ({_availability(m)})", m["id"]) for m in studio.models.models()]
+        return gr.update(choices=choices, value=studio.models.default_model(user_of(request)))
 
     @guarded
     def read_script(path: str | None) -> Any:
@@ -111,7 +111,7 @@ def build(ctx: PageContext) -> None:
                         request: gr.Request) -> Any:
         user = user_of(request)
         opts = options(name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v)
-        ids = studio.create_from_script(user, script_v or "", csv_file=csv_v or None, **opts)
+        ids = studio.projects.create_from_script(user, script_v or "", csv_file=csv_v or None, **opts)
         gr.Info(f"{len(ids)} storyboard(s) made; edit the shots on the Storyboard page.")
         return gr.update(choices=project_choices(studio, user), value=ids[0])
 
@@ -120,7 +120,7 @@ def build(ctx: PageContext) -> None:
                   request: gr.Request) -> Any:
         user = user_of(request)
         opts = options(name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v)
-        pid = studio.one_click(user, script_v or "", **opts)
+        pid = studio.pipeline.one_click(user, script_v or "", **opts)
         gr.Info("Every shot is queued; the final cut is exported when the last clip is done. "
                 "You can close this page and come back.")
         return gr.update(choices=project_choices(studio, user), value=pid)

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio.loras import LORA_COLUMNS, lora_rows
 from studio.ui.common import PageContext, guarded, user_of
 
 MODEL_COLUMNS = ["model", "weights", "size GB", "frames", "fps", "licence"]
@@ -17,8 +18,10 @@ TASK_COLUMNS = ["kind", "status", "progress", "message", "error"]
 def build(ctx: PageContext) -> None:
     studio = ctx.studio
     t = ctx.t
-    MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.speed_choices()
+    MEMORY_MODES, ATTENTION_BACKENDS, CACHES = studio.models.speed_choices()
     models = gr.Dataframe(headers=MODEL_COLUMNS, label=t("models"), interactive=False, elem_id="model-table")
+    # the LoRA library (engine.lora_library), read on each page load
+    gr.Dataframe(value=lora_rows, headers=LORA_COLUMNS, label=t("loras"), interactive=False, elem_id="lora-table")
     with gr.Row():
         model_pick = gr.Dropdown([], label=t("model"), scale=3, allow_custom_value=True)
         download = gr.Button(t("download_model"), scale=1)
@@ -39,29 +42,28 @@ def build(ctx: PageContext) -> None:
         import pandas as pd
 
         user = user_of(request)
-        rows = [[m["id"], m["status"], m["size_gb"], m["max_frames"], m["fps"], m["licence"]] for m in studio.models()]
-        s = studio.settings(user)
-        data = pd.DataFrame(studio.usage(user, "project") or [], columns=["project", "device_seconds", "clips",
+        rows = [[m["id"], m["status"], m["size_gb"], m["max_frames"], m["fps"], m["licence"]] for m in studio.models.models()]
+        s = studio.settings.settings(user)
+        data = pd.DataFrame(studio.settings.usage(user, "project") or [], columns=["project", "device_seconds", "clips",
                                                                           "exports", "user", "day"])
         return (rows, gr.update(choices=[r[0] for r in rows]), s.get("memory_mode", "auto"),
-                s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.device_info()),
+                s.get("attention_backend", ""), s.get("cache", ""), s.get("steps"), "\n".join(f"- {line}" for line in studio.models.device_info()),
                 data[["project", "device_seconds"]])
 
     def follow(request: gr.Request) -> Any:
         return [[x["kind"], x["status"], f"{x['progress']:.0f}%", x["message"], x["error"] or ""]
-                for x in studio.tasks(user_of(request))[:10]]
+                for x in studio.renders.renders(user_of(request))[:10]]
 
     @guarded
     def on_download(model_id, request: gr.Request) -> None:
         if not model_id:
             raise ValueError("Choose a model to download.")
-        studio.request_download(user_of(request), model_id)
-        ctx.runner.wake()
+        studio.models.request_download(user_of(request), model_id)
         gr.Info(f"Downloading {model_id} in the background; progress is under Background tasks.")
 
     @guarded
     def on_save(memory_v, attention_v, cache_v, steps_v, request: gr.Request) -> None:
-        studio.set_settings(user_of(request), memory_mode=memory_v or None, attention_backend=attention_v or None,
+        studio.settings.set_settings(user_of(request), memory_mode=memory_v or None, attention_backend=attention_v or None,
                             cache=cache_v or None, steps=int(steps_v) if steps_v else None)
         gr.Info("Settings saved; they apply to clips queued from now on.")
 

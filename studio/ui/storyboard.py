@@ -1,19 +1,81 @@
 """studio.ui: page 2, Storyboard — editable shot cards (text, prompt, style, camera,
-duration, seed, subtitle) rendered with @gr.render and keyed by shot id; reorder by
-dragging inside a gr.Draggable (the new order is read from the page and saved); add,
-split, merge, delete, regenerate one shot; safety warnings inline on each card."""
+duration, seed, subtitle) rendered with @gr.render and keyed by shot id; drag a card by
+its handle to move it (insert, not swap; saved at once); add, split, merge, delete,
+regenerate one shot; safety warnings inline on each card; where the prompt was rewritten
+or edited, the rule-based prompt beside it with a button to go back to it.
+
+The cards' buttons carry no handler of their own. A render replaces every component and
+its handlers, so a click on a card that was just re-rendered would reach a handler that no
+longer exists and a Save would silently do nothing. Instead one click listener on the page
+(installed once) reads the clicked card's fields from the page and fires ONE static
+handler, registered outside the render, which exists for the whole session. Dragging works
+the same way: the page never moves a card's DOM node itself (gr.Draggable did, behind the
+renderer's back, so a later render could show a stale order); a drop sends the new order to
+one static handler, which saves it and renders the board again from the store."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gradio as gr
 
 from studio.ui.common import PageContext, guarded, user_of
 
-# reads the cards' order as the page shows it after a drag (Draggable has no change event; a card's id shows on two nested elements)
-ORDER_JS = """(project, order, v) => [project, Array.from(document.querySelectorAll('#shot-board .shot-card'))
-    .map(e => e.id.replace('shot-', '')).filter((v, i, a) => a.indexOf(v) === i).join(','), v]"""
+# installed once per page: a click on a card's button becomes {action, shot id, the card's fields}
+# in window.__slCard, then clicks the static, hidden #card-act button, whose handler reads it (CARD_JS)
+INSTALL_JS = """() => {
+  if (window.__slCardListener) return;
+  window.__slCardListener = true;
+  const value = (card, name) => {
+    const box = card.querySelector('.f-' + name);
+    const el = box && box.querySelector('textarea, input');
+    return el ? el.value : null;
+  };
+  const cards = () => [...new Set(Array.from(document.querySelectorAll('#shot-board .shot-card')).map(e => e.id))];
+  let dragged = null;
+  document.addEventListener('dragstart', (e) => {
+    const handle = e.target.closest && e.target.closest('#shot-board .sl-handle');
+    if (!handle) return;
+    dragged = handle.closest('.shot-card').id;
+    e.dataTransfer.effectAllowed = 'move';
+    e.dataTransfer.setData('text/plain', dragged);
+  }, true);
+  document.addEventListener('dragover', (e) => {
+    if (dragged && e.target.closest && e.target.closest('#shot-board .shot-card')) e.preventDefault();
+  }, true);
+  document.addEventListener('drop', (e) => {
+    const target = dragged && e.target.closest && e.target.closest('#shot-board .shot-card');
+    if (!target) return;
+    e.preventDefault();
+    const order = cards().filter(id => id !== dragged);
+    const box = target.getBoundingClientRect();
+    let at = order.indexOf(target.id);
+    if (target.id !== dragged && at >= 0) {
+      if (e.clientY > box.top + box.height / 2) at += 1;  // the lower half drops after the card
+      order.splice(at, 0, dragged);
+      window.__slOrder = order.map(id => id.replace('shot-', '')).join(',');
+      document.querySelector('#order-act').click();
+    }
+    dragged = null;
+  }, true);
+  document.addEventListener('click', (e) => {
+    const button = e.target.closest && e.target.closest('#shot-board .card-btn');
+    if (!button) return;
+    const card = button.closest('.shot-card');
+    const action = Array.from(button.classList).find(c => c.startsWith('act-'));
+    if (!card || !action) return;
+    const fields = {};
+    for (const name of ['text', 'prompt', 'style', 'camera', 'duration', 'seed', 'subtitle']) {
+      fields[name] = value(card, name);
+    }
+    window.__slCard = JSON.stringify({action: action.slice(4), shot: card.id.replace('shot-', ''), fields});
+    document.querySelector('#card-act').click();
+  }, true);
+}"""
+ORDER_JS = """(project, order, v) => { const o = window.__slOrder || ''; window.__slOrder = ''; return [project, o, v]; }"""
+CARD_JS = """(project, payload, v) => { const p = window.__slCard || ''; window.__slCard = ''; return [project, p, v]; }"""
+ACTIONS = ("save", "regen", "split", "merge", "delete", "rule")
 
 
 def _camera_sizes() -> list[str]:
@@ -49,114 +111,153 @@ def build(ctx: PageContext) -> None:
     with gr.Row():
         add_text = gr.Textbox(label=t("add_shot_text"), max_lines=2, scale=4)
         add = gr.Button(t("add_shot"), scale=1)
-        save_order = gr.Button(t("save_order"), scale=1, elem_id="save-order")
         queue = gr.Button(t("queue_all"), variant="primary", scale=1, elem_id="queue-all")
-    order_box = gr.Textbox(visible=False)
 
-    hidden = gr.State(False)  # True for one render after a drag: the Draggable must start afresh
-
-    @gr.render(inputs=[ctx.project, version, hidden], triggers=[ctx.project.change, version.change])
-    def board(project_id: str | None, _version: int, _hidden: bool, request: gr.Request) -> None:
+    @gr.render(inputs=[ctx.project, version], triggers=[ctx.project.change, version.change])
+    def board(project_id: str | None, _version: int, request: gr.Request) -> None:
         user = user_of(request)
-        if _hidden:
-            gr.Markdown("…")
-            return
         try:
-            flow = studio.flow(user, project_id) if project_id else None
+            flow = studio.projects.project(user, project_id) if project_id else None
         except ValueError:
             flow = None
         if flow is None:
             gr.Markdown(t("no_project"))
             return
-        jobs = {j["id"]: j for j in studio.project_jobs(user, project_id)}
-        with gr.Draggable(elem_id="shot-board", key=f"board-{_version}"):
-            for entry in flow["board"]["shots"]:
+        jobs = {j["id"]: j for j in studio.shots.project_jobs(user, project_id)}
+        with gr.Column(elem_id="shot-board", key=f"board-{_version}"):
+            for entry in flow["shots"]:
                 sid = entry["id"]
                 shot = entry["shot"]
                 with gr.Group(key=f"card-{sid}-{_version}", elem_id=f"shot-{sid}", elem_classes=["shot-card"]):
+                    gr.HTML('<span class="sl-handle" draggable="true">⋮⋮</span>', key=f"g-{sid}-{_version}",
+                            elem_classes=["sl-handle-box"])
                     gr.Markdown(_card_header(entry, jobs.get(entry.get("job_id") or "")), key=f"h-{sid}-{_version}")
                     with gr.Row():
-                        text = gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}-{_version}", interactive=True)
-                        prompt = gr.Textbox(shot.get("prompt", ""), label=t("prompt"), lines=2, scale=4,
-                                            key=f"p-{sid}-{_version}", interactive=True)
+                        gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}-{_version}", elem_classes=["f-text"], interactive=True)
+                        gr.Textbox(shot.get("prompt", ""), label=t("prompt"), lines=2, scale=4,
+                                key=f"p-{sid}-{_version}", elem_classes=["f-prompt"], interactive=True)
+                    rule = shot.get("rule_prompt") or ""
+                    if str(shot.get("prompt_source", "")).startswith("planner:") or any(
+                            "language model" in w for w in shot.get("warnings") or []):
+                        gr.Markdown(t("planner_about"), key=f"pa-{sid}-{_version}")  # no unmeasured figure
+                    if rule and rule != shot.get("prompt", ""):  # rewritten or edited: the rule-based one stays
+                        with gr.Row():
+                            gr.Textbox(rule, label=t("rule_prompt"), lines=2, scale=6, interactive=False,
+                                       key=f"r-{sid}-{_version}")
+                            gr.Button(t("use_rule_prompt"), size="sm", scale=1, key=f"brule-{sid}-{_version}",
+                                      elem_classes=["card-btn", "act-rule"])
                     with gr.Row():
-                        style = gr.Dropdown(styles, value=shot.get("style") or "", label=t("style"), key=f"s-{sid}-{_version}", interactive=True)
-                        camera = gr.Dropdown(sizes, value=(shot.get("camera") or {}).get("size"), label=t("camera"),
-                                             key=f"c-{sid}-{_version}", interactive=True)
-                        duration = gr.Number(shot.get("duration_s"), label=t("duration"), minimum=0.1, key=f"d-{sid}-{_version}", interactive=True)
-                        seed = gr.Number(shot.get("seed", 0), label=t("seed"), precision=0, minimum=0, key=f"e-{sid}-{_version}", interactive=True)
-                        subtitle = gr.Textbox(shot.get("subtitle", ""), label=t("subtitle"), scale=2, key=f"u-{sid}-{_version}", interactive=True)
+                        gr.Dropdown(styles, value=shot.get("style") or "", label=t("style"), key=f"s-{sid}-{_version}", elem_classes=["f-style"], interactive=True)
+                        gr.Dropdown(sizes, value=(shot.get("camera") or {}).get("size"), label=t("camera"),
+                               key=f"c-{sid}-{_version}", elem_classes=["f-camera"], interactive=True)
+                        gr.Number(shot.get("duration_s"), label=t("duration"), minimum=0.1, key=f"d-{sid}-{_version}", elem_classes=["f-duration"], interactive=True)
+                        gr.Number(shot.get("seed", 0), label=t("seed"), precision=0, minimum=0, key=f"e-{sid}-{_version}", elem_classes=["f-seed"], interactive=True)
+                        gr.Textbox(shot.get("subtitle", ""), label=t("subtitle"), scale=2, key=f"u-{sid}-{_version}", elem_classes=["f-subtitle"], interactive=True)
                     with gr.Row():
-                        save = gr.Button(t("save"), size="sm", key=f"bs-{sid}-{_version}")
-                        regen = gr.Button(t("regenerate"), size="sm", key=f"br-{sid}-{_version}")
-                        split = gr.Button(t("split"), size="sm", key=f"bp-{sid}-{_version}")
-                        merge = gr.Button(t("merge"), size="sm", key=f"bm-{sid}-{_version}")
-                        delete = gr.Button(t("delete"), size="sm", variant="stop", key=f"bd-{sid}-{_version}")
+                        for what, label, variant in (("save", "save", "secondary"), ("regen", "regenerate", "secondary"),
+                                                     ("split", "split", "secondary"), ("merge", "merge", "secondary"),
+                                                     ("delete", "delete", "stop")):
+                            gr.Button(t(label), size="sm", variant=variant, key=f"b{what}-{sid}-{_version}",
+                                      elem_classes=["card-btn", f"act-{what}"])
 
-                @guarded
-                def on_save(text_v, prompt_v, style_v, camera_v, duration_v, seed_v, subtitle_v, v,
-                            request: gr.Request, _sid=sid, _shot=shot) -> int:
-                    fields: dict[str, Any] = {"style": style_v or "", "camera_size": camera_v,
-                                              "duration_s": duration_v, "seed": int(seed_v or 0),
-                                              "subtitle": subtitle_v or ""}
-                    if (text_v or "") != _shot.get("text", ""):
-                        fields["text"] = text_v
-                    if (prompt_v or "") != _shot.get("prompt", ""):
-                        fields["prompt"] = prompt_v
-                    studio.edit_shot(user_of(request), project_id, _sid, **fields)
-                    return v + 1
-
-                @guarded
-                def on_action(v: int, request: gr.Request, _sid=sid, _what="") -> int:
-                    user = user_of(request)
-                    {"regen": lambda: studio.regenerate_shot(user, project_id, _sid),
-                     "split": lambda: studio.split_shot(user, project_id, _sid),
-                     "merge": lambda: studio.merge_shot(user, project_id, _sid),
-                     "delete": lambda: studio.delete_shot(user, project_id, _sid)}[_what]()
-                    if _what == "regen":
-                        gr.Info("The shot is queued again; follow it on the Generate page.")
-                    return v + 1
-
-                save.click(on_save, [text, prompt, style, camera, duration, seed, subtitle, version], version,
-                           api_visibility="private")
-                for button, what in ((regen, "regen"), (split, "split"), (merge, "merge"), (delete, "delete")):
-                    button.click(_bind(on_action, what), version, version, api_visibility="private")
+    @guarded
+    def on_card(project_id: str | None, payload: str, v: int, request: gr.Request) -> int:
+        """The one handler behind every card button (see the module docstring)."""
+        if not project_id:
+            raise ValueError("Choose a project first (or make one on the Script page).")
+        try:
+            data = json.loads(payload or "{}")
+        except ValueError:
+            data = {}
+        what, sid, values = data.get("action"), str(data.get("shot") or ""), data.get("fields") or {}
+        if what not in ACTIONS or not sid:
+            return gr.skip()
+        user = user_of(request)
+        if what == "save":
+            _save_card(studio, user, project_id, sid, values)
+        elif what == "rule":
+            _back_to_rule_prompt(studio, user, project_id, sid)
+        elif what == "regen":
+            studio.shots.regenerate_shot(user, project_id, sid)
+            gr.Info("The shot is queued again; follow it on the Generate page.")
+        else:
+            {"split": studio.projects.split_shot, "merge": studio.projects.merge_shot, "delete": studio.projects.delete_shot}[what](
+                user, project_id, sid)
+        return v + 1
 
     @guarded
     def on_add(project_id, text_v, v, request: gr.Request) -> tuple[str, int]:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        studio.add_shot(user_of(request), project_id, text_v or "")
+        studio.projects.add_shot(user_of(request), project_id, text_v or "")
         return "", v + 1
 
     @guarded
-    def on_order(project_id, order, v, request: gr.Request) -> tuple[int, bool]:
+    def on_order(project_id, order, v, request: gr.Request) -> int:
         if not project_id:
             raise ValueError("Choose a project first.")
-        studio.reorder(user_of(request), project_id, (order or "").split(","))
+        if not order:
+            return gr.skip()
+        studio.projects.reorder(user_of(request), project_id, order.split(","))
         gr.Info("The new order is saved.")
-        return v + 1, True
-
-    def show_again(v: int) -> tuple[int, bool]:
-        return v + 1, False
+        return v + 1
 
     @guarded
     def on_queue(project_id, v, request: gr.Request) -> int:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        ids = studio.queue_all(user_of(request), project_id)
+        ids = studio.shots.queue_all(user_of(request), project_id)
         gr.Info(f"{len(ids)} shot(s) queued; follow them on the Generate page.")
         return v + 1
 
     add.click(on_add, [ctx.project, add_text, version], [add_text, version], api_visibility="private")
-    save_order.click(on_order, [ctx.project, order_box, version], [version, hidden], js=ORDER_JS,
-                     api_visibility="private").then(show_again, version, [version, hidden], api_visibility="private")
     queue.click(on_queue, [ctx.project, version], version, api_name="queue_all")
+    card_payload = gr.Textbox(visible=False)
+    card_act = gr.Button("card", elem_id="card-act", elem_classes=["sl-offscreen"])
+    card_act.click(on_card, [ctx.project, card_payload, version], version, js=CARD_JS, api_visibility="private")
+    order_box = gr.Textbox(visible=False)
+    order_act = gr.Button("order", elem_id="order-act", elem_classes=["sl-offscreen"])
+    order_act.click(on_order, [ctx.project, order_box, version], version, js=ORDER_JS, api_visibility="private")
+    ctx.shared.setdefault("js_load", []).append(INSTALL_JS)
     ctx.shared["board_version"] = version
 
 
-def _bind(fn, what: str):  # noqa: ANN001, ANN202
-    def handler(v: int, request: gr.Request) -> int:
-        return fn(v, request, _what=what)
+def _save_card(studio: Any, user: str, project_id: str, sid: str, values: dict[str, Any]) -> None:
+    """Save what the card shows. Text and prompt are passed only when they differ from the stored
+    shot (a new text recomposes the prompt); numbers that do not parse are named in one sentence."""
+    entry = next((e for e in studio.projects.project(user, project_id)["shots"] if str(e["id"]) == sid), None)
+    if entry is None:
+        raise ValueError(f"Shot {sid!r} is not in this project any more; the board is shown again.")
+    shot = entry["shot"]
 
-    return handler
+    def number(name: str, label: str, cast: type) -> Any:
+        raw = (values.get(name) or "").strip()
+        try:
+            return cast(float(raw)) if raw else None
+        except ValueError:
+            raise ValueError(f"The {label} {raw[:40]!r} is not a number.") from None
+
+    from studio.ui.script import _styles
+
+    style = (values.get("style") or "").strip()
+    by_label = {label: sid_ for label, sid_ in _styles()}  # the page shows a style's label, the store keeps its id
+    fields: dict[str, Any] = {"style": by_label.get(style, style), "subtitle": values.get("subtitle") or ""}
+    if values.get("camera"):
+        fields["camera_size"] = values["camera"]
+    duration, seed = number("duration", "duration", float), number("seed", "seed", int)
+    if duration is not None:
+        fields["duration_s"] = duration
+    if seed is not None:
+        fields["seed"] = seed
+    for name in ("text", "prompt"):
+        if values.get(name) is not None and values[name] != shot.get(name, ""):
+            fields[name] = values[name]
+    studio.projects.edit_shot(user, project_id, sid, **fields)
+
+
+def _back_to_rule_prompt(studio: Any, user: str, project_id: str, sid: str) -> None:
+    """The card's prompt becomes the rule-based one kept beside it."""
+    entry = next((e for e in studio.projects.project(user, project_id)["shots"] if str(e["id"]) == sid), None)
+    if entry is None or not entry["shot"].get("rule_prompt"):
+        raise ValueError(f"Shot {sid!r} has no rule-based prompt to go back to; the board is shown again.")
+    studio.projects.edit_shot(user, project_id, sid, prompt=entry["shot"]["rule_prompt"])

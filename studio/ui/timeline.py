@@ -1,7 +1,7 @@
 """studio.ui: page 5, Timeline — the clips in order with thumbnails (drag to reorder),
 trims, speed and the transition after each clip, music and logo uploads, subtitle
-editing, the AI label's placement, and a quick low-resolution preview render (a task the
-FlowRunner runs through the export room; this page only asks and reads)."""
+editing, the AI label's placement, and a quick low-resolution preview render (a render job
+a worker runs through the export room; this page only asks and reads)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def build(ctx: PageContext) -> None:
         with gr.Draggable(orientation="row", elem_id="clip-strip"):
             for i, clip in enumerate(data["clips"]):
                 with gr.Column(elem_id=f"clip-{i}", elem_classes=["clip-card"], min_width=120, key=f"clip-{i}-{clip['source']}"):
-                    gr.Image(served(studio.thumbnail(user_of(request), clip["source"])), label=f"{i + 1}", height=90, interactive=False,
+                    gr.Image(served(studio.library.thumbnail(user_of(request), clip["source"])), label=f"{i + 1}", height=90, interactive=False,
                              show_label=True, key=f"thumb-{i}-{clip['source']}")
 
     clips = gr.Dataframe(headers=CLIP_COLUMNS, label=t("clips"), interactive=True, elem_id="clip-table",
@@ -95,7 +95,7 @@ def build(ctx: PageContext) -> None:
 
     def load(project_id, request: gr.Request) -> Any:
         try:
-            data = studio.timeline(user_of(request), project_id) if project_id else None
+            data = studio.timelines.timeline(user_of(request), project_id) if project_id else None
         except ValueError:
             data = None
         if not data:
@@ -107,7 +107,7 @@ def build(ctx: PageContext) -> None:
     def on_rebuild(project_id, request: gr.Request) -> Any:
         if not project_id:
             raise ValueError("Choose a project first.")
-        studio.rebuild_timeline(user_of(request), project_id)
+        studio.timelines.rebuild_timeline(user_of(request), project_id)
         return load(project_id, request)
 
     @guarded
@@ -116,7 +116,7 @@ def build(ctx: PageContext) -> None:
             raise ValueError("There is no timeline to save yet; it appears when every clip is done.")
         data = from_tables(data, clip_rows, sub_rows)
         data["label"] = {**data.get("label", {}), "position": label_v or "top-left"}
-        studio.save_timeline(user_of(request), project_id, data)
+        studio.timelines.save_timeline(user_of(request), project_id, data)
         gr.Info("Timeline saved.")
         return load(project_id, request)
 
@@ -128,7 +128,7 @@ def build(ctx: PageContext) -> None:
         if sorted(idx) != list(range(len(data["clips"]))):
             raise ValueError("The new order must name every clip exactly once.")
         data = dict(data, clips=[data["clips"][i] for i in idx])
-        studio.save_timeline(user_of(request), project_id, data)
+        studio.timelines.save_timeline(user_of(request), project_id, data)
         gr.Info("The new clip order is saved.")
         return load(project_id, request)
 
@@ -139,12 +139,12 @@ def build(ctx: PageContext) -> None:
         if not project_id or not data:
             raise ValueError("There is no timeline yet; upload music or a logo once every clip is done.")
         user = user_of(request)
-        stored = studio.store_upload(user, kind, path, project_id)
+        stored = studio.assets.store_upload(user, kind, path, project_id)
         if kind == "music":
             data = dict(data, music=[{"source": stored, "volume": 0.8, "fade_in_s": 0.3, "fade_out_s": 0.8, "loop": True}])
         else:
             data = dict(data, logo={**(data.get("logo") or {}), "source": stored})
-        studio.save_timeline(user, project_id, data)
+        studio.timelines.save_timeline(user, project_id, data)
         gr.Info(f"The {kind} is in the timeline.")
         return data
 
@@ -152,8 +152,7 @@ def build(ctx: PageContext) -> None:
     def on_preview(project_id, request: gr.Request) -> Any:
         if not project_id:
             raise ValueError("Choose a project first.")
-        task = studio.request_render(user_of(request), project_id, preview=True)
-        ctx.runner.wake()
+        task = studio.renders.request_render(user_of(request), project_id, preview=True)
         gr.Info("Rendering a quick preview…")
         return task
 
@@ -161,7 +160,7 @@ def build(ctx: PageContext) -> None:
         if not task_id:
             return gr.skip(), gr.skip()
         try:
-            task = studio.task(user_of(request), task_id)
+            task = studio.renders.render(user_of(request), task_id)
         except ValueError:
             return gr.skip(), None
         if task["status"] == "done":

@@ -48,13 +48,13 @@ def build(ctx: PageContext) -> None:
     def queue(project_id, prompts_v, styles_v, seeds_v, request: gr.Request) -> None:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
-        ids = studio.queue_variants(user_of(request), project_id, (prompts_v or "").splitlines(),
+        ids = studio.variants.queue_variants(user_of(request), project_id, (prompts_v or "").splitlines(),
                                     list(styles_v or []) or [None], parse_seeds(seeds_v))
         gr.Info(f"{len(ids)} variant(s) queued.")
 
     def refresh(project_id, last, request: gr.Request) -> Any:
         try:
-            rows = studio.variant_board(user_of(request), project_id) if project_id else []
+            rows = studio.variants.variant_board(user_of(request), project_id) if project_id else []
         except ValueError:
             rows = []
         key = "|".join(f"{r['job_id']}:{r['status']}:{r['winner']}" for r in rows)
@@ -70,7 +70,7 @@ def build(ctx: PageContext) -> None:
         if not value:
             raise ValueError("Choose a finished variant first.")
         clip_id, _, label = value.partition("|")
-        studio.pick_winner(user_of(request), project_id, clip_id, label)
+        studio.variants.pick_winner(user_of(request), project_id, clip_id, label)
         gr.Info(f"{label} is recorded as the winner.")
         return ""
 

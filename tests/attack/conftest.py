@@ -118,9 +118,9 @@ def alice_work(studio, client_for):
     wait_for(lambda: alice.predict(pid, api_name="/project")["status"] in ("done", "failed"), "alice's cut")
     project = alice.predict(pid, api_name="/project")
     assert project["status"] == "done", project
-    export = studio.service.export("alice", project["export_id"])
+    export = studio.service.renders.export("alice", project["export_id"])
     jobs = [studio.service.jobs.get(j["id"]) for j in alice.predict(pid, api_name="/jobs")]
-    clip = studio.service.own_clip("alice", jobs[0]["clip_id"])
+    clip = studio.service.library.own_clip("alice", jobs[0]["clip_id"])
     return {"project_id": pid, "export_id": project["export_id"], "export_path": export["path"],
             "job_ids": [j["id"] for j in jobs], "clip_id": jobs[0]["clip_id"], "clip_path": clip["path"],
             "preview_path": jobs[0]["preview_path"],
@@ -147,7 +147,7 @@ def aftermath(request, attack_dirs):
     assert not new, f"files written outside the data folder: {sorted(new)}"
     if work is not None:
         assert hashlib.sha256(Path(work["export_path"]).read_bytes()).hexdigest() == work["export_sha"]
-        assert studio.service.flow("alice", work["project_id"])["status"] == "done"
+        assert studio.service.projects.project("alice", work["project_id"])["status"] == "done"
         assert all(studio.service.jobs.get(j)["status"] == "done" for j in work["job_ids"])
 
 

@@ -20,7 +20,7 @@ def test_a_refused_upload_is_named_as_the_user_named_it(studio, alice_work, tmp_
     uploads = studio.home / "media" / "uploads"
     before = set(uploads.iterdir()) if uploads.exists() else set()
     with pytest.raises(ValueError) as err:
-        studio.service.store_upload("bob", kind, str(source))
+        studio.service.assets.store_upload("bob", kind, str(source))
     text = calm(str(err.value), names=name)
     assert not any(len(part) == 32 and part.isalnum() for part in text.replace(".", " ").replace("'", " ").split())
     assert (set(uploads.iterdir()) if uploads.exists() else set()) == before
@@ -29,10 +29,10 @@ def test_a_refused_upload_is_named_as_the_user_named_it(studio, alice_work, tmp_
 @pytest.mark.parametrize(("field", "value"), [("out_s", 1e308), ("out_s", float("inf")), ("in_s", -1.0),
                                               ("speed", 1e9), ("in_s", "0; rm -rf /")])
 def test_timeline_numbers_have_finite_stated_ranges(studio, alice_work, field, value):
-    data = studio.service.timeline("alice", alice_work["project_id"])
+    data = studio.service.timelines.timeline("alice", alice_work["project_id"])
     clip = {**data["clips"][0], field: value}
     with pytest.raises(ValueError) as err:
-        studio.service.save_timeline("bob", alice_work["project_id"], {**data, "clips": [clip]})
+        studio.service.timelines.save_timeline("bob", alice_work["project_id"], {**data, "clips": [clip]})
     calm(str(err.value))  # bob: not his project
     with pytest.raises(ValueError) as err:
         from studio.timeline import Timeline

@@ -27,7 +27,11 @@ def shoot(page, artifacts: Path, name: str) -> None:
 
 def open_tab(page, elem_id: str) -> None:
     page.get_by_role("tab").nth(PAGES.index(elem_id) + 1).click()
-    page.wait_for_timeout(1500)
+    page.locator(f"#{elem_id}").wait_for(state="visible")
+
+
+def card_ids(page) -> list[str]:
+    return list(dict.fromkeys(c.get_attribute("id") for c in page.locator("#shot-board .shot-card").all()))
 
 
 def frame_at(path: Path, t: float) -> np.ndarray:
@@ -98,14 +102,14 @@ def test_new_user_pastes_a_chinese_script_clicks_once_and_downloads_the_cut(e2e_
 
     # the Timeline page: drag the second clip to the front and save the order
     open_tab(page, "tab-timeline")
-    pid = e2e_studio.service.projects("local")[0]["project_id"]
-    before = [c["source"] for c in e2e_studio.service.timeline("local", pid)["clips"]]
+    pid = e2e_studio.service.projects.projects("local")[0]["project_id"]
+    before = [c["source"] for c in e2e_studio.service.timelines.timeline("local", pid)["clips"]]
     strip = page.locator("#clip-strip .clip-card")
     strip.nth(1).wait_for()
     page.locator("#clip-strip [data-testid=drag-handle]").nth(1).drag_to(strip.nth(0))
     page.locator("#timeline-save-order").click()
     page.get_by_text("The new clip order is saved.").wait_for()
-    after = [c["source"] for c in e2e_studio.service.timeline("local", pid)["clips"]]
+    after = [c["source"] for c in e2e_studio.service.timelines.timeline("local", pid)["clips"]]
     assert sorted(after) == sorted(before) and after != before
     shoot(page, artifacts, "5-timeline-reordered")
 
@@ -122,7 +126,9 @@ def test_new_user_pastes_a_chinese_script_clicks_once_and_downloads_the_cut(e2e_
 
 @pytest.mark.browser
 def test_storyboard_cards_reorder_by_dragging_and_edit_inline(e2e_studio, chromium_browser, artifacts):
-    context = chromium_browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
+    from playwright.sync_api import expect
+
+    context = chromium_browser.new_context(viewport={"width": 1360, "height": 1800}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(e2e_studio.url)
@@ -131,24 +137,23 @@ def test_storyboard_cards_reorder_by_dragging_and_edit_inline(e2e_studio, chromi
     open_tab(page, "tab-storyboard")
     cards = page.locator("#shot-board .shot-card")
     cards.nth(2).wait_for()
-    before = list(dict.fromkeys(c.get_attribute("id") for c in cards.all()))
-    handles = page.locator("#shot-board [data-testid=drag-handle]")
-    handles.nth(2).drag_to(cards.nth(0))
-    page.wait_for_timeout(500)
-    dragged = list(dict.fromkeys(c.get_attribute("id") for c in cards.all()))
-    assert dragged != before and sorted(dragged) == sorted(before)
-    page.locator("#save-order").click()
+    before = card_ids(page)
+    # drag the third card by its handle onto the upper half of the first: it moves to the top (insert, not swap)
+    page.locator("#shot-board .sl-handle").nth(2).drag_to(cards.nth(0), target_position={"x": 40, "y": 4})
     page.get_by_text("The new order is saved.").wait_for()
-    pid = e2e_studio.service.projects("local")[0]["project_id"]
-    saved = [f"shot-{e['id']}" for e in e2e_studio.service.flow("local", pid)["board"]["shots"]]
+    dragged = [before[2], before[0], before[1]]
+    pid = e2e_studio.service.projects.projects("local")[0]["project_id"]
+    saved = [f"shot-{e['id']}" for e in e2e_studio.service.projects.project("local", pid)["shots"]]
     assert saved == dragged
+    # the board renders again from the store: the moved card is first and numbered 1
+    expect(page.locator("#shot-board .shot-card").first).to_have_id(dragged[0])
+    expect(page.locator("#shot-board .shot-card").first.locator("h3").first).to_contain_text("Shot 1")
+    assert card_ids(page) == dragged
     # an inline edit with a blocked term shows the policy's warning on the card
-    page.wait_for_timeout(1000)  # the board renders again after the save
-    first = page.locator("#shot-board .shot-card").first
-    first.locator("textarea").nth(1).fill("a man stabs another man")
-    first.get_by_role("button", name="Save").click()
+    card = page.locator(f"#shot-board #{dragged[0]}").first
+    card.locator("textarea").nth(1).fill("a man stabs another man")
+    card.get_by_role("button", name="Save").click()
     page.get_by_text("Blocked:").first.wait_for()
-    header = page.locator("#shot-board .shot-card").first.locator("h3").first.inner_text()
-    assert header.startswith("Shot 1")  # numbers follow the saved order
+    expect(page.locator("#shot-board .shot-card").first.locator("h3").first).to_contain_text("Shot 1")
     shoot(page, artifacts, "2-storyboard-dragged-and-blocked")
     context.close()

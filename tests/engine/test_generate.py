@@ -31,7 +31,7 @@ def test_clip_is_a_9_frame_64px_16fps_h264_mp4(seed7_clip):
     import imageio_ffmpeg
 
     info = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", result.video_path],
-                          capture_output=True, text=True).stderr
+                          capture_output=True, text=True, errors="replace").stderr
     assert "h264" in info and "16 fps" in info
 
 

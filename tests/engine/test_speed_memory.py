@@ -12,7 +12,7 @@ from engine.memory import component_dtypes, pick_memory_mode, resolve_memory_mod
 from engine.speed import load_mag_ratios, parse_calibration
 
 
-@pytest.mark.parametrize("free_gb,mode", [(80, "gpu"), (10, "model_offload"), (6, "group_offload"), (2, "group_offload")])
+@pytest.mark.parametrize("free_gb,mode", [(80, "gpu"), (10, "model_offload"), (6, "group_offload"), (2, "sequential_offload")])
 def test_auto_picks_the_fastest_mode_that_fits(free_gb, mode):
     assert pick_memory_mode(get_card("wan2.1-t2v-1.3b"), free_gb) == mode
 

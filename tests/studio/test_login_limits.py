@@ -1,4 +1,4 @@
-"""Sign-in limits (studio.flow.auth): lockout per user name and per address, kept in the
+"""Sign-in limits (studio.accounts.auth): lockout per user name and per address, kept in the
 database across a restart; unknown names cost the same scrypt work as known ones; a
 password over the maximum length is refused before any hashing."""
 
@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from studio.flow import auth
+from studio.accounts import auth
 
 
 def test_repeated_failures_lock_the_name_and_persist_in_the_database(tmp_path):

@@ -59,30 +59,30 @@ def test_script_to_export_over_the_api(client_for, studio):
     # edit the timeline as the Timeline page does: a crossfade, a subtitle line, clips reversed
     from studio.ui.timeline import from_tables, to_tables
 
-    data = studio.service.timeline("alice", pid)
+    data = studio.service.timelines.timeline("alice", pid)
     rows, subs = to_tables(data)
     rows[0][4:6] = ["crossfade", 0.2]
     subs.append([0.1, 0.5, "限时优惠"])
     data = from_tables(data, rows, subs)
     data["clips"].reverse()
     data["transitions"].reverse()
-    saved = studio.service.save_timeline("alice", pid, data)
+    saved = studio.service.timelines.save_timeline("alice", pid, data)
     assert saved["transitions"][-1]["kind"] == "crossfade" and saved["subtitles"][-1]["text"] == "限时优惠"
     with pytest.raises(ValueError, match="transition kind 'spin'"):
-        studio.service.save_timeline("alice", pid, dict(saved, transitions=[{"kind": "spin", "duration_s": 1}]
+        studio.service.timelines.save_timeline("alice", pid, dict(saved, transitions=[{"kind": "spin", "duration_s": 1}]
                                                           + saved["transitions"][1:]))
     with pytest.raises(ValueError, match="is not one of your clips or uploads"):
-        studio.service.save_timeline("alice", pid, dict(saved, clips=[{"source": "/etc/hostname"}] + saved["clips"][1:]))
+        studio.service.timelines.save_timeline("alice", pid, dict(saved, clips=[{"source": "/etc/hostname"}] + saved["clips"][1:]))
 
     # a library clip reused at the end of the timeline (found by a Chinese search)
-    hits = studio.service.search_library("alice", "咖啡")
+    hits = studio.service.library.search_library("alice", "咖啡")
     assert any(h["clip_id"] in [j["clip_id"] for j in jobs] for h in hits)
-    studio.service.reuse_clip("alice", hits[0]["clip_id"], pid)
-    reused = studio.service.timeline("alice", pid)
+    studio.service.library.reuse_clip("alice", hits[0]["clip_id"], pid)
+    reused = studio.service.timelines.timeline("alice", pid)
     assert len(reused["clips"]) == len(saved["clips"]) + 1 and reused["clips"][-1]["source"] == hits[0]["path"]
     reused["clips"].pop()
     reused["transitions"].pop()
-    saved = studio.service.save_timeline("alice", pid, reused)
+    saved = studio.service.timelines.save_timeline("alice", pid, reused)
 
     preview_task = alice.predict(pid, api_name="/preview_api")
     preview = wait_for(lambda: (t := alice.predict(preview_task, api_name="/task"))["status"] in ("done", "failed") and t,

@@ -19,6 +19,6 @@ def test_studio_commands_and_settings_are_documented() -> None:
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
                 assert flag in text, f"studio {flag} is not in docs/ui.md"
-    source = (ROOT / "app.py").read_text(encoding="utf-8") + (ROOT / "studio/flow/auth.py").read_text(encoding="utf-8")
+    source = (ROOT / "app.py").read_text(encoding="utf-8") + (ROOT / "studio/accounts/auth.py").read_text(encoding="utf-8")
     for name in sorted(set(re.findall(r"SHOTLINE_[A-Z_]+", source))):
         assert f"`{name}`" in text, f"{name} is not in docs/ui.md's settings table"

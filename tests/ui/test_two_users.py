@@ -31,7 +31,7 @@ def alice_export(client_for, studio):
         done = [p for p in alice.predict(api_name="/list_projects") if p["export_id"]]
     assert done, "alice has no finished export"
     project = done[0]
-    export = studio.service.export("alice", project["export_id"])
+    export = studio.service.renders.export("alice", project["export_id"])
     jobs = alice.predict(project["project_id"], api_name="/jobs")
     return {"project_id": project["project_id"], "export_id": project["export_id"], "path": export["path"],
             "job_id": jobs[0]["id"], "clip_id": jobs[0]["clip_id"]}

@@ -206,7 +206,8 @@ def test_bracketed_headings_and_labels() -> None:
                   "【镜头2】特写：咖啡师拉花\n[Scene 2] Street - night\nA boy runs through the rain.")
     a, b, c = board.shots
     assert (a.setting, a.time_of_day, a.subtitle) == ("咖啡馆", "dawn", "每一天，都值得一杯好咖啡。")
-    assert b.camera.size == "close-up" and not b.dialogue and b.prompt.startswith("咖啡师拉花")
+    # the camera label is not in the prompt: the subject sentence (after the style, issue 12) starts with it
+    assert b.camera.size == "close-up" and not b.dialogue and "。咖啡师拉花" in b.prompt and "特写：" not in b.prompt
     assert c.scene == 2 and c.setting == "Street" and c.time_of_day == "rain"  # the line's own weather wins
 
 def test_a_plain_first_line_above_the_first_heading_is_the_title_not_a_shot():
