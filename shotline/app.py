@@ -68,12 +68,13 @@ class Studio:
 
     def __init__(self, settings: Settings):
         from studio import paths
-        from studio.accounts.auth import authenticator
+        from studio.accounts.auth import LoginLimits, authenticator
+        from studio.db import open_database
         from studio.jobs import open_studio_side, start_local_workers
         from studio.metrics import Metrics, MetricsRoute
         from studio.services import compose
-        from studio.ui.api import MediaGuard
         from studio.ui.app import build_ui, launch_options
+        from studio.ui.guard import MediaGuard
 
         self.settings = settings
         self.metrics = Metrics()
@@ -94,7 +95,9 @@ class Studio:
         allowed = [str(paths.media_dir(kind)) for kind in ("clips", "previews", "exports", "uploads")]
         self.launch_kwargs = launch_options(
             allowed_paths=[*allowed, str(asset_path())], max_file_size=f"{settings.max_upload_mb}mb",
-            auth=authenticator(), i18n=self.demo.i18n_for_launch, middleware=[Middleware(MediaGuard, home=str(home)), Middleware(MetricsRoute, metrics=self.metrics)])
+            auth=authenticator(), i18n=self.demo.i18n_for_launch,
+            middleware=[Middleware(MediaGuard, home=str(home), service=self.service, allowed=[str(asset_path())],
+                                   limits=LoginLimits(open_database())), Middleware(MetricsRoute, metrics=self.metrics)])
         self.url: str | None = None
         self.home = home
 
@@ -136,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SHOTLINE_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        from studio import paths
+
+        paths.private_files()
         settings = Settings.from_env()
         check_presets()  # before any worker or thread starts
         studio = Studio(settings)

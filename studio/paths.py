@@ -11,10 +11,32 @@ MEDIA_KINDS = ("clips", "previews", "assets", "exports", "uploads", "tmp")
 
 
 def home() -> Path:
-    """The data folder, created on first use."""
+    """The data folder, created on first use, private to its owner (0700)."""
     root = Path(os.environ.get("SHOTLINE_HOME") or Path.home() / ".shotline").expanduser().resolve()
-    root.mkdir(parents=True, exist_ok=True)
+    if not root.is_dir():
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private(root)
     return root
+
+
+def _private(folder: Path) -> None:
+    try:
+        if folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    except OSError:
+        pass
+
+
+def private_files() -> None:
+    """From now on this process creates files 0600 and folders 0700 and keeps library caches
+    in the data folder (the studio, the CLI and the workers call this first; the data
+    folder itself is made private here too)."""
+    os.umask(0o077)
+    _private(home())
+    # libraries' own scratch caches (torch's compiler writes /tmp/torchinductor_<user> on
+    # import) go inside the data folder too, unless the user pointed them elsewhere
+    for var, sub in (("TORCHINDUCTOR_CACHE_DIR", "torchinductor"), ("TRITON_CACHE_DIR", "triton")):
+        os.environ.setdefault(var, str(home() / "cache" / sub))
 
 
 def media_dir(kind: str) -> Path:
@@ -22,7 +44,7 @@ def media_dir(kind: str) -> Path:
     if kind not in MEDIA_KINDS:
         raise ValueError(f"media kind {kind!r} is not known; accepted: {', '.join(MEDIA_KINDS)}.")
     path = home() / "media" / kind
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -32,7 +54,7 @@ def new_media_path(kind: str, suffix: str) -> Path:
         raise ValueError(f"suffix {suffix!r} is not accepted: a dot and up to 7 letters or digits, like '.mp4'.")
     ident = uuid.uuid4().hex
     folder = media_dir(kind) / ident
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder / f"{ident}{suffix}"
 
 

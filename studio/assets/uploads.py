@@ -71,6 +71,12 @@ class UploadService:
                 from studio.export.probe import check_image
 
                 check_image(dest)
+                from studio.safety.live import check_image as frame_check
+
+                frame_check(dest, src.name)
+        except ValueError as err:  # the sentence names the file the user uploaded, not our stored copy
+            shutil.rmtree(dest.parent, ignore_errors=True)
+            raise ValueError(str(err).replace(dest.name, src.name)) from None
         except Exception:
             shutil.rmtree(dest.parent, ignore_errors=True)
             raise

@@ -160,12 +160,19 @@ BATCH_COLUMNS = ("prompt", "model", "negative_prompt", "width", "height", "frame
                  "guidance_2", "flow_shift", "memory_mode", "priority", "style", "characters", "tags")
 
 
+MAX_BATCH_ROWS = 1000  # rows in one batch file
+MAX_BATCH_BYTES = 10 * 1024 * 1024
+
+
 def _names(value: str | None) -> list[str]:
     return [s.strip() for s in (value or "").split(";") if s.strip()]
 
 
 def _batch(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    if path.is_file() and path.stat().st_size > MAX_BATCH_BYTES:
+        raise UserError(f"batch file {path.name} is {path.stat().st_size // (1024 * 1024)} MB; at most "
+                        f"{MAX_BATCH_BYTES // (1024 * 1024)} MB and {MAX_BATCH_ROWS} rows are accepted in one batch.")
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()[:16]
     try:
@@ -174,6 +181,9 @@ def _batch(args: argparse.Namespace) -> int:
         raise UserError(f"batch file {path.name} is not readable as UTF-8 CSV: {err}.") from None
     if not rows:
         raise UserError(f"batch file {path.name} has no rows; the first line names the columns, e.g. prompt,seed.")
+    if len(rows) > MAX_BATCH_ROWS:
+        raise UserError(f"batch file {path.name} has {len(rows)} rows; at most {MAX_BATCH_ROWS} rows are accepted in "
+                        "one batch, so split it into several files.")
     unknown = sorted(set(rows[0]) - set(BATCH_COLUMNS))
     if "prompt" not in rows[0] or unknown:
         raise UserError(f"batch columns {unknown or list(rows[0])} are not accepted; a 'prompt' column is needed and"
@@ -194,7 +204,8 @@ def _batch(args: argparse.Namespace) -> int:
             bad.append(msg if msg.startswith("row ") else where + msg)
     if bad and not args.skip_bad:
         raise UserError(f"{len(bad)} bad row(s), nothing queued (use --skip-bad to queue the others): "
-                        + "; ".join(bad))
+                        + "; ".join(b.rstrip(".") for b in bad[:5])
+                        + (f"; and {len(bad) - 5} more." if len(bad) > 5 else "."))
     for msg in bad:
         print(f"skipped {msg}", file=sys.stderr)
     if args.dry_run:

@@ -89,7 +89,11 @@ class RenderService:
 
 def submit_render(jobs: JobService, data: dict[str, Any], *, preset: str, preview: bool, user: str | None,
                   project_id: str, timeline_id: str | None, priority: int = 0) -> str:
-    """A render job for a timeline document; its files travel with it through the queue."""
+    """A render job for a timeline document; its files travel with it through the queue.
+    A clip held by the frame safety check stops it here (every export and preview comes this way)."""
+    from studio.safety.live import refuse_held
+
+    refuse_held(jobs.db, [c["source"] for c in data.get("clips") or []])
     inputs = {}
     for i, source in enumerate(timeline_sources(data)):
         path = Path(source)

@@ -4,6 +4,13 @@ with the invisible watermark, takes the fingerprint and the poster on the way; a
 ffmpeg encodes the frames, a stream-copy remux adds the audio and the metadata label, and
 c2pa signs the result. Everything is written into a hidden work folder next to the output
 and renamed into place at the end (atomic); a failure or a cancel leaves nothing behind.
+
+Every process is watched (`_Watch`): if one dies, if no frame moves for `stall_s`, or if
+the whole export runs past a deadline derived from the cut's length, every process of
+the export is killed at once (so nothing is left blocked on a pipe), the export fails
+with one sentence, and its work folder is removed. A write that fails (a read-only or
+full disk) fails the export the same way. The result is probed before it is put in place:
+nothing is reported done without a playable output.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,17 +78,91 @@ def _first_error(stderr: str) -> str:
     return re.sub(r"^\[[^\]]*\] ?", "", lines[0])[:300] if lines else "ffmpeg stopped without saying why"
 
 
+def export_deadline_s(duration_s: float) -> float:
+    """How long an export of a `duration_s` cut may take in all: five minutes plus a
+    minute per second of cut (a slow CPU encodes 4K HEVC at a few frames a second)."""
+    return 300.0 + 60.0 * max(duration_s, 0.0)
+
+
+STALL_S = 120.0  # no frame and no progress line for this long: a process is stuck
+
+
+class _Watch(threading.Thread):
+    """Watches the processes of one export; on a death, a stall or the deadline it kills
+    them all and records why (`kind`, `name`)."""
+
+    def __init__(self, deadline_s: float, stall_s: float) -> None:
+        super().__init__(daemon=True, name="export-watch")
+        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.deadline_s, self.stall_s = deadline_s, stall_s
+        self.started = self.beat = time.monotonic()
+        self.kind: str | None = None
+        self.name = ""
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+
+    def add(self, name: str, proc: subprocess.Popen) -> None:
+        self.procs.append((name, proc))
+
+    def tick(self) -> None:
+        self.beat = time.monotonic()
+
+    def stop_watching(self) -> bool:
+        """Stop watching (the main thread takes over); True when the watch had killed them."""
+        with self.lock:
+            self.done.set()
+            return self.kind is not None
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            with self.lock:
+                if not self.done.is_set():
+                    self._look()
+
+    def _look(self) -> None:
+        now = time.monotonic()
+        dead = next(((n, p) for n, p in self.procs if p.poll() not in (None, 0)), None)
+        if dead is not None:
+            self._stop_all("died", dead[0])
+        elif now - self.beat > self.stall_s:
+            self._stop_all("stalled", next((n for n, p in self.procs if p.poll() is None), "ffmpeg"))
+        elif now - self.started > self.deadline_s:
+            self._stop_all("deadline", "")
+
+    def _stop_all(self, kind: str, name: str) -> None:
+        self.kind, self.name = kind, name
+        for _, proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+        self.done.set()
+
+    def sentence(self, duration_s: float, errors: dict[str, str]) -> str:
+        if self.kind == "stalled":
+            return f"The export was stopped: its {self.name} made no progress for {self.stall_s:.0f} s."
+        if self.kind == "deadline":
+            return (f"The export was stopped: it ran longer than its limit of {self.deadline_s:.0f} s for a "
+                    f"{duration_s:.1f} s cut.")
+        what = {"renderer": "ffmpeg could not render the timeline", "encoder": "ffmpeg could not encode the frames"}
+        detail = errors.get(self.name) or "it stopped unexpectedly"
+        return f"{what.get(self.name, 'ffmpeg stopped')}: {detail}."
+
+
 class _Progress(threading.Thread):
     """Reads ffmpeg's `-progress pipe:2` lines and reports a percent; keeps the other lines."""
 
-    def __init__(self, stream, total_s: float, on_progress: Callable[[float], None] | None) -> None:  # noqa: ANN001
+    def __init__(self, stream, total_s: float, on_progress: Callable[[float], None] | None,  # noqa: ANN001
+                 watch: _Watch | None = None) -> None:
         super().__init__(daemon=True)
-        self.stream, self.total, self.on_progress, self.lines = stream, total_s, on_progress, []
+        self.stream, self.total, self.on_progress, self.lines, self.watch = stream, total_s, on_progress, [], watch
+        self.last_us = -1
 
     def run(self) -> None:
         for raw in self.stream:
             line = raw.decode("utf-8", "replace").strip()
             m = re.match(r"out_time_us=(\d+)", line)
+            if m and self.watch is not None and int(m.group(1)) > self.last_us:
+                self.last_us = int(m.group(1))  # a repeated time is ffmpeg standing still
+                self.watch.tick()
             if m and self.on_progress and self.total > 0:
                 self.on_progress(min(99.0, int(m.group(1)) / 1e6 / self.total * 100))
             elif "=" not in line or " " in line:
@@ -89,14 +171,30 @@ class _Progress(threading.Thread):
 
 def render(timeline: Timeline, output: Path | str, *, preset: str | None = None, fps: int | None = None,
            on_progress: Callable[[float], None] | None = None, cancel=None,  # noqa: ANN001 - engine.cancel.CancelToken
-           extra_subtitles: list[Subtitle] | None = None, provenance: bool = True) -> ExportResult:
-    """Render `timeline` to `output`. `provenance=False` is for benchmarks only (composition cost)."""
-    import time
+           extra_subtitles: list[Subtitle] | None = None, provenance: bool = True, stall_s: float = STALL_S,
+           deadline_s: float | None = None) -> ExportResult:
+    """Render `timeline` to `output`. `provenance=False` is for benchmarks only (composition cost).
+    `stall_s` and `deadline_s` (default: from the cut's length) bound how long it may hang or take."""
+    try:
+        return _render(timeline, output, preset=preset, fps=fps, on_progress=on_progress, cancel=cancel,
+                       extra_subtitles=extra_subtitles, provenance=provenance, stall_s=stall_s, deadline_s=deadline_s)
+    except OSError as err:  # a folder that cannot be written, a full disk
+        raise ExportError(f"The export could not write its files: {err.strerror or type(err).__name__}"
+                          f"{' (' + Path(err.filename).name + ')' if getattr(err, 'filename', None) else ''}.") from None
 
+
+def _render(timeline: Timeline, output: Path | str, *, preset: str | None, fps: int | None,
+            on_progress: Callable[[float], None] | None, cancel,  # noqa: ANN001
+            extra_subtitles: list[Subtitle] | None, provenance: bool, stall_s: float,
+            deadline_s: float | None) -> ExportResult:
     from studio.provenance import c2pa_sign, label
     from studio.provenance.fingerprint import dhash, store_fingerprint
     from studio.provenance.watermark import MARK_EVERY, Marker
+    from studio.safety.live import held_on_disk, held_sentence
 
+    held = held_on_disk([c.source for c in timeline.clips])
+    if held:  # a clip the frame safety check flagged stays out of every export until its owner releases it
+        raise ExportError(held_sentence(*held[0]))
     t0 = time.perf_counter()
     p = get_preset(preset or timeline.preset)
     output = Path(output).expanduser().resolve()
@@ -107,6 +205,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
     work = output.parent / f".shotline-{content_id[:12]}"
     work.mkdir()
     procs: list[subprocess.Popen] = []
+    watch: _Watch | None = None
     try:
         raw_video = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
         audio_file = work / ("audio.mka" if p.container == "webm" else "audio.m4a")
@@ -124,10 +223,16 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         for font in FONT_DIR.glob("*.otf"):
             shutil.copyfile(font, work / FONTS_NAME / font.name)
         timings = {"prepare": time.perf_counter() - t0}
+        if len(plan.args) > 200_000:
+            raise ExportError("The timeline is too large to render in one pass; split it into shorter timelines.")
+        deadline = deadline_s if deadline_s is not None else export_deadline_s(plan.duration_s)
+        watch = _Watch(deadline, stall_s)
         a = subprocess.Popen([ffmpeg_exe(), *plan.args], cwd=work, stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE if provenance else subprocess.DEVNULL, stderr=subprocess.PIPE)
         procs.append(a)
-        progress = _Progress(a.stderr, plan.duration_s, on_progress)
+        watch.add("renderer", a)
+        watch.start()
+        progress = _Progress(a.stderr, plan.duration_s, on_progress, watch)
         progress.start()
         result = ExportResult(output=output, content_id=content_id, duration_s=plan.duration_s, preset=p.name)
         if not provenance:
@@ -137,6 +242,8 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
                 if cancel is None:
                     a.wait()
             progress.join()
+            if watch.kind is not None:
+                raise ExportError(watch.sentence(plan.duration_s, {"renderer": _first_error(chr(10).join(progress.lines))}))
             if a.returncode != 0:
                 raise ExportError(f"ffmpeg could not render the timeline: {_first_error(chr(10).join(progress.lines))}.")
             direct.replace(output)
@@ -148,13 +255,16 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
                               *_encoder_args(p, plan.fps), str(video_tmp)],
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         procs.append(b)
+        watch.add("encoder", b)
         b_err: list[bytes] = []
-        threading.Thread(target=lambda: b_err.append(b.stderr.read()), daemon=True).start()
+        b_reader = threading.Thread(target=lambda: b_err.append(b.stderr.read()), daemon=True)
+        b_reader.start()
         marker = Marker(content_id, plan.width, plan.height) if p.container != "gif" else None
         frame_size = plan.width * plan.height * 3 // 2
         poster_at = int(min(plan.duration_s / 3, 3.0) * plan.fps)
         n = 0
         buf = bytearray(frame_size)
+        encoder_gone = False
         while True:
             if cancel is not None and cancel.cancelled:
                 raise ExportCancelled()
@@ -169,6 +279,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
                 got += len(more)
             if got < frame_size:
                 break
+            watch.tick()
             y = np.frombuffer(buf, np.uint8, count=plan.width * plan.height).reshape(plan.height, plan.width)
             if n % plan.fps == 0:
                 result.fingerprint.append(dhash(y))
@@ -179,17 +290,33 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
                 result.marked_frames += 1
             try:
                 b.stdin.write(buf)
-            except BrokenPipeError:
+            except (BrokenPipeError, ValueError):
+                encoder_gone = True  # (its exit status may not be readable yet)
                 break
             n += 1
-        b.stdin.close()
+        try:
+            b.stdin.close()
+        except BrokenPipeError:
+            encoder_gone = True
+        killed_renderer = watch.stop_watching()
+        if encoder_gone or b.poll() not in (None, 0):  # the encoder is gone: the renderer would block on a full pipe
+            a.kill()
+            killed_renderer = True
         a.wait()
         b.wait()
         progress.join()
-        if a.returncode != 0:
-            raise ExportError(f"ffmpeg could not render the timeline: {_first_error(chr(10).join(progress.lines))}.")
-        if b.returncode != 0 or n == 0:
-            raise ExportError(f"ffmpeg could not encode the frames: {_first_error(b''.join(b_err).decode('utf-8', 'replace'))}.")
+        b_reader.join(10)
+        errors = {"renderer": _first_error(chr(10).join(progress.lines)),
+                  "encoder": _first_error(b"".join(b_err).decode("utf-8", "replace")) if any(b_err) else ""}
+        if watch.kind is None:
+            if a.returncode != 0 and not killed_renderer:
+                watch.kind, watch.name = "died", "renderer"
+            elif b.returncode != 0:
+                watch.kind, watch.name = "died", "encoder"
+        if watch.kind is not None:
+            raise ExportError(watch.sentence(plan.duration_s, errors))
+        if n == 0:
+            raise ExportError("ffmpeg could not encode the frames: the timeline gave no frame.")
         timings["compose_encode"] = time.perf_counter() - t0 - timings["prepare"]
         t1 = time.perf_counter()
         voice = ", ".join(dict.fromkeys(f"{v.engine}/{v.voice}" for v in timeline.voice if v.engine))
@@ -198,9 +325,14 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         streams = ["-i", str(video_tmp)] + (["-i", str(audio_file)] if p.audio_codec else [])
         maps = ["-map", "0:v"] + (["-map", "1:a"] if p.audio_codec else [])
         flags = ["-movflags", "+faststart+use_metadata_tags"] if p.container == "mp4" else []
-        mux = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *streams, *maps, "-c", "copy",
-                              *(label.label_args(tags) if p.container != "gif" else []), *flags, str(muxed)],
-                             capture_output=True, text=True, errors="replace")
+        try:
+            mux = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *streams, *maps,
+                                  "-c", "copy", *(label.label_args(tags) if p.container != "gif" else []), *flags,
+                                  str(muxed)], capture_output=True, text=True, errors="replace",
+                                 timeout=max(stall_s, 30.0))
+        except subprocess.TimeoutExpired:
+            raise ExportError(f"The export was stopped: writing the final file made no progress for "
+                              f"{max(stall_s, 30.0):.0f} s.") from None
         if mux.returncode != 0:
             raise ExportError(f"ffmpeg could not write the final file: {_first_error(mux.stderr)}.")
         final = muxed
@@ -218,6 +350,7 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         if (work / "poster.jpg").exists():
             (work / "poster.jpg").replace(output.with_suffix(".jpg"))
             result.sidecars["poster"] = output.with_suffix(".jpg")
+        _verify(final, plan.duration_s)
         final.replace(output)
         if on_progress:
             on_progress(100.0)
@@ -225,11 +358,25 @@ def render(timeline: Timeline, output: Path | str, *, preset: str | None = None,
         result.timings = timings
         return result
     finally:
+        if watch is not None:
+            watch.done.set()
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+            proc.wait()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _verify(path: Path, duration_s: float) -> None:
+    """The finished file plays: ffmpeg reads a video stream of about the planned length."""
+    from studio.export.probe import probe
+
+    try:
+        info = probe(path, "export")
+    except ValueError:
+        info = None
+    if info is None or not info.has_video or info.duration_s < min(duration_s, 1.0) * 0.5:
+        raise ExportError("The export could not be verified: the finished file does not play as a video.")
 
 
 def _write_poster(buf: bytearray, plan: Plan, path: Path) -> None:

@@ -70,8 +70,21 @@ def build_srt(lines: list[Subtitle]) -> str:
         ms = max(0, round(s * 1000))
         return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
-    blocks = [f"{i}\n{t(x.start_s)} --> {t(x.end_s)}\n{x.text.strip()}\n" for i, x in enumerate(lines, 1) if x.text.strip()]
+    texts = [(x, srt_text(x.text)) for x in lines]
+    blocks = [f"{i}\n{t(x.start_s)} --> {t(x.end_s)}\n{text}\n" for i, (x, text) in enumerate(
+        ((x, text) for x, text in texts if text), 1)]
     return "\n".join(blocks)
+
+
+def srt_text(text: str) -> str:
+    """User text made plain for an SRT sidecar: players read `{\\an8}`-style override
+    blocks and `<i>`/`<font>` tags in SRT, so braces and angle brackets become their
+    full-width look-alikes; control characters go, and a blank line (which would end the
+    block and let the text forge the next one) is dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("{", "\uff5b").replace("}", "\uff5d")
+    text = text.replace("<", "\uff1c").replace(">", "\uff1e")
+    text = "".join(ch for ch in text if ch == "\n" or ch >= " " and ch != "\x7f")
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
 _SRT_TIME = re.compile(r"(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*-->\s*(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})")

@@ -305,10 +305,10 @@ class Mirror:
         self._seen.pop(job["id"], None)
         self._release_chains()
 
-    def _on_retry(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
+    def _on_retry(self, job: dict[str, Any], ev: dict[str, Any], outcome: str = "retry") -> None:
         """The worker scheduled the next attempt itself (with backoff, or a lower memory mode)."""
         with transaction(self.db):
-            self._end_run(job, ev, "retry")
+            self._end_run(job, ev, outcome)
             cur = self.db.execute(
                 "UPDATE jobs SET status='queued', run_id=?, slot=?, attempt=?, memory_mode=?, error=?, error_kind=?,"
                 " worker=NULL, progress_step=0, progress_total=0, progress_message=?, queued_at=?"
@@ -320,6 +320,11 @@ class Mirror:
             self.backend.revoke(ev["next_run_id"])
         if self.metrics is not None:
             self.metrics.retries.labels(ev.get("error_kind") or "error").inc()
+
+    def _on_lost(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
+        """A worker's supervisor found this run's worker gone and enqueued the next slot."""
+        self._seen.pop(job["id"], None)
+        self._on_retry(job, ev, outcome="lost")
 
     def _on_interrupted(self, job: dict[str, Any], ev: dict[str, Any]) -> None:
         """The worker was asked to stop mid-run: requeue at once; no attempt is spent."""
@@ -400,8 +405,8 @@ class Mirror:
         if state["status"] == "running":
             if job["status"] == "queued" or job["run_id"] != state["run_id"]:
                 self._on_started(job, {**ev, "at": state.get("started_at")})
-        elif state["status"] in ("finished", "failed", "cancelled", "retry", "interrupted"):
-            if state["status"] == "retry" and job["slot"] >= state.get("next_slot", 0):
+        elif state["status"] in ("finished", "failed", "cancelled", "retry", "interrupted", "lost"):
+            if state["status"] in ("retry", "lost") and job["slot"] >= state.get("next_slot", 0):
                 return
             if job["status"] == "queued" and job["slot"] > state.get("slot", 0):
                 return
@@ -418,6 +423,10 @@ class Mirror:
             return
         if now - seen[1] < self.stale_after_s:
             return
+        from studio.jobs.supervise import lost_key
+
+        if not self.backend.storage.put_if_empty(lost_key(job["id"], job["slot"]), b"studio"):
+            return  # a worker's supervisor has declared this run lost; its report is on the way
         if job["attempt"] >= job["max_attempts"]:
             with transaction(self.db):
                 self.db.execute("UPDATE job_runs SET ended_at=?, outcome='lost' WHERE run_id=? AND ended_at IS NULL",

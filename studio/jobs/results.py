@@ -83,4 +83,7 @@ def store_result(db: sqlite_utils.Database, job: dict[str, Any], header: dict[st
         path.unlink(missing_ok=True)
         return db.execute("SELECT id FROM clips WHERE job_id = ?", [job["id"]]).fetchone()[0], json.dumps(metadata)
     record_usage(db, "clips", 1, ref=clip_id, user_id=job.get("user_id"), project_id=job.get("project_id"))
+    from studio.safety.live import check_clip
+
+    check_clip(db, clip_id, path, job.get("user_id"))  # frame safety, when enabled: a flagged clip is held
     return clip_id, json.dumps({"clip_id": clip_id, "path": str(path), **metadata}, ensure_ascii=False, default=str)

@@ -183,13 +183,14 @@ class JobService:
         return job_id
 
     # ---- steer ----------------------------------------------------------------------------
-    def get(self, job_id: str) -> dict[str, Any]:
-        job = _row(self.db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", [job_id]))
-        if job is None:
-            job = _row(self.db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id LIKE ? || '%'", [job_id]))
-            if job is None or len(job_id) < 6:
-                raise ValueError(f"job {job_id!r} is not known; `shotline jobs list` shows the ids.")
-        return job
+    def get(self, job_id: str, *, user_id: str | None = None) -> dict[str, Any]:
+        """A job by its id, or by a unique prefix of at least 8 hex characters (see
+        studio.jobs.ids). With `user_id`, only that user's jobs are found: someone else's
+        job and a job that does not exist get the same sentence."""
+        from studio.jobs.ids import find_job_id
+
+        job_id = find_job_id(self.db, job_id, user_id=user_id)
+        return _row(self.db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", [job_id]))
 
     def cancel(self, job_id: str) -> str:
         """Cancel a job: a queued one never starts (its record says cancelled at once); a

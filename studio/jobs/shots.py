@@ -135,7 +135,7 @@ class ShotQueue:
         return entry["job_id"]
 
     def _own_job(self, user: str, job_id: str) -> dict[str, Any]:
-        job = self.jobs.get(job_id)
+        job = self.jobs.get(job_id, user_id=self.user_id(user))
         if job["user_id"] != self.user_id(user):
             raise ValueError(f"Job {job_id!r} is not known.")
         return job

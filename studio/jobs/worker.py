@@ -2,12 +2,14 @@
 with one worker thread (one job at a time per device) whose runner keeps one warm
 `engine.Engine` across jobs. Everything a run produces (progress, previews, the MP4,
 errors) goes back through the queue's storage, never through a shared disk or the
-database, so the same code serves a local worker and one on another machine.
+database, so the same code serves a local worker and one on another machine. Each worker
+also runs a Supervisor (supervise.py) that requeues the runs of workers that died.
 
 Retry policy lives here, where the error is seen: OutOfMemory -> once more with the next
 lower memory mode; other unexpected errors -> again with backoff up to the budget;
 InvalidRequest / WeightsUnavailable / any ValueError (bad input, a policy block) -> failed
-at once. A worker that dies is the studio side's business (see mirror.py)."""
+at once. A worker that dies is noticed by the other workers' supervisors and by the studio's
+mirror, whichever sees it first (exactly one requeues it)."""
 
 from __future__ import annotations
 
@@ -103,7 +105,8 @@ class JobRunner:
         started = time.time()
         state = {"run_id": msg.run_id, "slot": msg.slot, "attempt": msg.attempt, "worker": self.worker_id,
                  "status": "running", "step": 0, "total": 0, "beat": 0, "started_at": started,
-                 "memory_mode": msg.memory_mode, "device": self.device}
+                 "memory_mode": msg.memory_mode, "device": self.device,
+                 "message": msg.to_dict()}  # the work order, for a supervisor to requeue if this process dies
         lock = threading.Lock()
         q.put_json(f"state:{msg.job_id}", state)
         q.publish(self._event(msg, "started", at=started, memory_mode=msg.memory_mode, device=self.device))
@@ -257,6 +260,9 @@ def run_worker(redis_url: str | None = None, *, device: str | None = None, heart
     def _stop(signum: int, frame: Any) -> None:  # noqa: ARG001
         stop.set()
 
+    from studio.jobs.supervise import Supervisor
+
+    supervisor = Supervisor(backend, heartbeat_s=heartbeat_s).start()
     consumer.start()
     # our handlers replace huey's: stop means "interrupt the running job, then exit"
     signal.signal(signal.SIGTERM, _stop)
@@ -269,6 +275,7 @@ def run_worker(redis_url: str | None = None, *, device: str | None = None, heart
     runner.report_machine(stopping=True)
     consumer.stop_flag.set()  # take no new message ...
     runner.interrupt()  # ... and hand the running one back
+    supervisor.stop()
     consumer.stop(graceful=False)
     backend.close()
     log.info("worker stopped", extra={"worker": runner.worker_id})

@@ -72,7 +72,10 @@ def load_cards(path: str | Path) -> list[CharacterCard]:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"Characters file {str(path)!r} does not exist.")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"Characters file {path.name!r} is not text: save it as UTF-8 JSON or YAML.") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 

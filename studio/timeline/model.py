@@ -9,7 +9,6 @@ field, the value and what is accepted.
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -22,13 +21,16 @@ LABEL_WORDING = {"zh": "本视频由AI生成", "en": "AI-generated", "zh+en": "�
 COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_TEXT = 2000
 Number = int | float
+MAX_TIME_S = 4 * 3600.0  # every time on a timeline (in, out, offsets, subtitle times) is within four hours
+MAX_CLIPS = 500  # clips in one timeline
+MAX_SUBTITLES = 5000  # subtitle lines in one timeline
 
 
 def _bad(field_name: str, value: Any, accepted: str) -> ValueError:
     return ValueError(f"{field_name} {value!r} is not accepted; {accepted}.")
 
 
-def _num(lo: float = 0.0, hi: float = math.inf, default: Any = ..., **kw: Any) -> Any:
+def _num(lo: float = 0.0, hi: float = MAX_TIME_S, default: Any = ..., **kw: Any) -> Any:
     return Field(default, ge=lo, le=hi, json_schema_extra={"accepted": f"a number from {lo:g} to {hi:g}"}, **kw)
 
 
@@ -311,6 +313,20 @@ class Timeline(_Data):
     duck_db: float = _num(0, 40, 12.0)  # how far music drops under speech (0: no ducking)
     smooth_motion: bool = False  # interpolate clips to the export rate (minterpolate) instead of repeating frames
     version: int = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        """The size limits of one timeline, said before any clip is checked."""
+        if isinstance(data, dict):
+            clips, subs = data.get("clips"), data.get("subtitles")
+            if isinstance(clips, list) and len(clips) > MAX_CLIPS:
+                raise ValueError(f"The timeline has {len(clips)} clips; at most {MAX_CLIPS} clips are accepted in one "
+                                 "timeline.")
+            if isinstance(subs, list) and len(subs) > MAX_SUBTITLES:
+                raise ValueError(f"The timeline has {len(subs)} subtitle lines; at most {MAX_SUBTITLES} are "
+                                 "accepted in one timeline.")
+        return data
 
     @model_validator(mode="after")
     def _complete(self) -> Timeline:

@@ -1,20 +1,20 @@
 """studio.ui: the studio's JSON endpoints (gr.api) for scripts and tests — list projects,
 read one project's state, its jobs and exports, make a storyboard, queue it, run the
-one-click path, ask for an export — and the media guard, the middleware that refuses any
-direct /file= request for a path inside SHOTLINE_HOME. Pages only hand files to Gradio,
-which copies them into its cache under an unguessable content hash; so a user can fetch
-only what a page showed them, never another user's file by its path."""
+one-click path, ask for an export. Pages only hand files to Gradio, which copies them into
+its cache under an unguessable content hash; files are otherwise served by id through
+studio.ui.guard (re-exported here as MediaGuard)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import gradio as gr
 
 from studio.ui.common import guarded, user_of
+from studio.ui.guard import MediaGuard
+
+__all__ = ["MediaGuard", "add_api"]
 
 
 def add_api(studio: Any) -> None:
@@ -82,31 +82,22 @@ def add_api(studio: Any) -> None:
         # a copy in Gradio's cache, under a content hash with a secret seed: the only URL that serves it
         return gr.FileData(path=save_file_to_cache(path, get_upload_folder())) if path else None
 
+    @guarded
+    def held_clips(request: gr.Request) -> list[dict]:
+        from studio.safety import live
+
+        return live.holds(studio.db, studio.user_id(user_of(request)))
+
+    @guarded
+    def release_clip(clip_id: str, request: gr.Request) -> str:
+        from studio.safety import live
+
+        live.release(studio.db, studio.user_id(user_of(request)), clip_id)
+        return clip_id
+
+    gr.api(held_clips, api_name="held_clips")
+    gr.api(release_clip, api_name="release_clip")
     for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
                      (storyboard, "storyboard"), (queue, "queue"), (one_click_api, "one_click_api"),
                      (export_api, "export_api"), (preview_api, "preview_api"), (task, "task"), (export_file, "export_file")):
         gr.api(fn, api_name=name)
-
-
-class MediaGuard:
-    """ASGI middleware: a direct `/file=` request for anything inside SHOTLINE_HOME gets 404.
-    (Gradio's cache, where pages' files are served from, lives outside it.)"""
-
-    def __init__(self, app: Any, home: str):
-        self.app = app
-        self.home = Path(home).resolve()
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope.get("type") == "http" and "/file=" in scope.get("path", ""):
-            target = unquote(scope["path"].split("/file=", 1)[1])
-            try:
-                resolved = Path(os.path.abspath(target)).resolve()
-                inside = resolved == self.home or resolved.is_relative_to(self.home)
-            except (OSError, ValueError):
-                inside = True
-            if inside:
-                await send({"type": "http.response.start", "status": 404,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-                await send({"type": "http.response.body", "body": b"Not found."})
-                return
-        await self.app(scope, receive, send)

@@ -57,7 +57,7 @@ def build_ui(studio: Any, *, banner: str | Callable[[], str | None] | None = Non
         else:
             banner_md = None
         with gr.Row():
-            project = gr.Dropdown([], label=t("project"), scale=5, elem_id="project-choice", allow_custom_value=False)
+            project = gr.Dropdown([], label=t("project"), scale=5, elem_id="project-choice", allow_custom_value=True)
             refresh = gr.Button(t("refresh"), scale=1, size="sm")
         ctx = PageContext(studio=studio, t=t, project=project, shared={"load": []})
         tabs: dict[str, gr.Tab] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,13 +49,22 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except gr.Error:
             raise
         except (UserError, ValueError, FileNotFoundError, PermissionError) as err:
-            raise gr.Error(str(err), print_exception=False) from None
+            raise gr.Error(unechoed(str(err)), print_exception=False) from None
         except Exception:  # noqa: BLE001 - last line of defence: a sentence, never a traceback
             log.exception("handler failed")
             raise gr.Error("Something went wrong in the studio; the details are in the studio's log.",
                            print_exception=False) from None
 
     return wrapper
+
+
+_LONG_QUOTED = re.compile("'[^']{65,}'|\"[^\"]{65,}\"")
+
+
+def unechoed(text: str) -> str:
+    """A sentence with any quoted value over 64 characters replaced by its length, so a
+    long or hostile input is never sent back to the page."""
+    return _LONG_QUOTED.sub(lambda m: f"(a value of {len(m.group(0)) - 2} characters)", text)
 
 
 def project_choices(studio: Any, user: str) -> list[tuple[str, str]]:

@@ -30,7 +30,7 @@ def build(ctx: PageContext) -> None:
         preset = gr.Dropdown(_presets(), value="720p", label=t("preset"), scale=3)
         go = gr.Button(t("export"), variant="primary", scale=1, elem_id="export-button")
     progress = gr.Markdown(elem_id="export-progress")
-    exports = gr.Dropdown([], label=t("exports"), elem_id="export-choice")
+    exports = gr.Dropdown([], label=t("exports"), elem_id="export-choice", allow_custom_value=True)
     with gr.Row():
         video = gr.Video(label=t("preview"), interactive=False, height=300)
         with gr.Column():

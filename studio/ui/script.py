@@ -64,7 +64,7 @@ def build(ctx: PageContext) -> None:
                 template = gr.Dropdown(_templates(), value="wan", label=t("template"))
                 style = gr.Dropdown(_styles(), value="", label=t("style"))
             with gr.Row():
-                model = gr.Dropdown([], value=None, label=t("model"), elem_id="model-choice")
+                model = gr.Dropdown([], value=None, label=t("model"), elem_id="model-choice", allow_custom_value=True)
                 aspect = gr.Radio(["16:9", "9:16", "1:1"], value="16:9", label=t("aspect"))
             label_position = gr.Dropdown(["top-left", "top-right", "bottom-left", "bottom-right"], value="top-left",
                                          label=t("label_position"))

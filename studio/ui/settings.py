@@ -23,7 +23,7 @@ def build(ctx: PageContext) -> None:
     # the LoRA library (engine.lora_library), read on each page load
     gr.Dataframe(value=lora_rows, headers=LORA_COLUMNS, label=t("loras"), interactive=False, elem_id="lora-table")
     with gr.Row():
-        model_pick = gr.Dropdown([], label=t("model"), scale=3)
+        model_pick = gr.Dropdown([], label=t("model"), scale=3, allow_custom_value=True)
         download = gr.Button(t("download_model"), scale=1)
     with gr.Row():
         memory = gr.Dropdown(list(MEMORY_MODES), value="auto", label=t("memory_mode"))

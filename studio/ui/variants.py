@@ -37,7 +37,7 @@ def build(ctx: PageContext) -> None:
             go = gr.Button(t("queue_variants"), variant="primary")
     grid = gr.Gallery(label=t("variant_board"), columns=4, height=360, elem_id="variant-grid")
     with gr.Row():
-        chosen = gr.Dropdown([], label=t("variant_board"), scale=3)
+        chosen = gr.Dropdown([], label=t("variant_board"), scale=3, allow_custom_value=True)
         win = gr.Button(t("pick_winner"), scale=1)
     board_md = gr.Markdown()
     timer = gr.Timer(2.0, active=False)

@@ -98,7 +98,8 @@ def test_uploads_over_the_size_limit_are_refused(studio):
 def test_the_studio_serves_prometheus_metrics_at_slash_metrics(studio, alice_export):
     import re
 
-    r = httpx.get(f"{studio.url}metrics", timeout=30)
+    assert httpx.get(f"{studio.url}metrics", timeout=30).status_code == 401  # users configured: a login is needed
+    r = login(studio.url, "alice").get("/metrics")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     assert re.search(r"^shotline_queue_depth(\{[^}]*\})? \d", r.text, re.M), r.text[:500]
     # the mirror recorded alice's finished generation runs

@@ -120,5 +120,6 @@ def test_hostile_subtitles_and_file_names_render_as_text(tmp_path: Path, good: d
                          "--out", str(out / "f.mp4"), "--quiet"], capsys)
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["f.jpg", "f.mp4", "f.srt"]
-    assert "%{pts}" in (out / "f.srt").read_text(encoding="utf-8")
+    sidecar = (out / "f.srt").read_text(encoding="utf-8")
+    assert "%\uff5bpts\uff5d" in sidecar and "{" not in sidecar  # plain text: no override block survives in SRT
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".shotline")] == []

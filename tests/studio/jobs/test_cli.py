@@ -51,7 +51,7 @@ def test_bad_input_is_one_sentence_and_exit_2(capsys):
     code, _, err = run(capsys, "jobs", "submit", "--prompt", "x", "--priority", "1000")
     assert code == 2 and "priority 1000 is not accepted" in err
     code, _, err = run(capsys, "jobs", "show", "0123456789")
-    assert code == 2 and "job '0123456789' is not known" in err
+    assert code == 2 and "Job '0123456789' is not known." in err
     code, _, err = run(capsys, "jobs", "submit", "--prompt", "x", "--redis", "http://nope")
     assert code == 2 and "Redis URL" in err
 
