@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import InvalidRequest, WeightsUnavailable
-from engine.models import PRESETS_DIR
+from shotline.data import preset_path
 
 LANGS = ("zh", "en")
 MAX_CHARS = 2000
@@ -74,7 +74,7 @@ class Speech:
 
 
 def _voices_dir() -> Path:
-    return PRESETS_DIR / "voices"
+    return preset_path("voices")
 
 
 def list_voice_cards() -> list[VoiceCard]:

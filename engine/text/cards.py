@@ -11,7 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import InvalidRequest
-from engine.models import PRESETS_DIR, CardError
+from engine.models import CardError
+from shotline.data import preset_path
 
 ARCHITECTURES = ("Qwen2ForCausalLM", "Qwen3ForCausalLM")
 TASKS = ("rewrite", "storyboard")
@@ -81,7 +82,7 @@ def parse_text_card(path: Path) -> TextModelCard:
 
 @lru_cache(maxsize=1)
 def _load_all() -> dict[str, TextModelCard]:
-    folder = PRESETS_DIR / "language-models"
+    folder = preset_path("language-models")
     cards = {c.id: c for c in (parse_text_card(p) for p in sorted(folder.glob("*.json")))}
     if "tiny-planner" not in cards:
         raise CardError(f"{folder}: the 'tiny-planner' card is missing; the tests need it.")

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from studio.prompts.presets import PRESETS_DIR
+from shotline.data import preset_path
 from studio.prompts.scorer import score_prompt
 from studio.storyboard.model import Camera, Shot, Storyboard
 
@@ -62,7 +62,7 @@ class Plan(BaseModel):
 
 @lru_cache(maxsize=1)
 def instructions() -> dict[str, Any]:
-    return json.loads((PRESETS_DIR / "prompts" / "planner.json").read_text(encoding="utf-8"))
+    return json.loads(preset_path("prompts/planner.json").read_text(encoding="utf-8"))
 
 
 def shot_fields(shot: Shot) -> dict[str, Any]:

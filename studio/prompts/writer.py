@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from shotline.data import preset_path
 from studio.prompts.characters import CharacterCard, describe
 from studio.prompts.clean import clean, fdx_picture
-from studio.prompts.presets import PRESETS_DIR, Presets, StylePreset
+from studio.prompts.presets import Presets, StylePreset
 from studio.prompts.products import ProductCard, mentioned, shot_product_names
 from studio.storyboard.analyse import HUMAN_VERBS, LEAD_CAMERA_ZH, inline_dialogue
 from studio.storyboard.model import Shot
@@ -32,7 +33,7 @@ ZH_COUNT = re.compile(r"^(?:一位|一个|一名|一只|一群|几个|一对|两
 @lru_cache(maxsize=1)
 def formula() -> dict[str, Any]:
     """presets/prompts/formula.json, read once."""
-    return json.loads((PRESETS_DIR / "prompts" / "formula.json").read_text(encoding="utf-8"))
+    return json.loads(preset_path("prompts/formula.json").read_text(encoding="utf-8"))
 
 
 HAN = re.compile(r"[\u3400-\u9fff]")
