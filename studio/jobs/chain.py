@@ -328,6 +328,9 @@ def _join(jobs: Any, chain_id: str, parts: list[tuple]) -> None:
                            duration_s=frames / fps, seed=first.get("seed"), steps=first.get("steps"),
                            guidance=first.get("guidance"), flow_shift=first.get("flow_shift"), style=first.get("style"),
                            size_bytes=out.stat().st_size)
+        from studio.safety.live import check_clip
+
+        check_clip(db, clip_id, out, first.get("user_id"))  # the joined clip is a new clip: frame safety sees it too
     db.execute("UPDATE shot_chains SET status='done', clip_id=?, finished_at=? WHERE id=? AND status='running'",
                [clip_id, time.time(), chain_id])
 
