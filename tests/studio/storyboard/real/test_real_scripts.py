@@ -18,19 +18,23 @@ from tests.studio.storyboard.real import scorer
 HERE = Path(__file__).parent
 FORMATS = {"fountain", "fdx", "csv", "tsv", "xlsx", "json", "markdown-table", "markdown", "ad-script", "av-two-column", "mixed"}
 
-# overall figure -> the least share allowed (hits / total), measured on main's code.
-# Raise these when the formats branch lands; never lower them to make a change pass.
+# overall figure -> the least share allowed (hits / total). Issue 9's Done-when sets shots at
+# 85 %, dialogue kept at 95 %, characters, durations and cameras at 90 %; speakers and settings
+# sit just under what the readers reach today. Never lower them to make a change pass.
+# Main before the readers: shots 3/53, dialogue 119/154, speakers 65/119, characters 27/48,
+# settings 39/65, durations 33/226, cameras 40/110, leaked 23/154.
+# With them (merge of branch formats): 53/53, 154/154, 131/154, 47/48, 48/65, 224/226, 110/110, 0 leaked.
 FLOORS = {
-    "shots": 0.05,  # main: 3/53
-    "dialogue kept": 0.77,  # main: 119/154
-    "speakers": 0.54,  # main: 65/119 of the lines kept
-    "characters": 0.56,  # main: 27/48
-    "settings": 0.59,  # main: 39/65
-    "durations": 0.14,  # main: 33/226
-    "cameras": 0.36,  # main: 40/110
+    "shots": 0.85,
+    "dialogue kept": 0.95,
+    "speakers": 0.80,
+    "characters": 0.90,
+    "settings": 0.70,
+    "durations": 0.90,
+    "cameras": 0.90,
 }
-# dialogue lines found inside a visual prompt: at most this share (main: 23/154; the goal is 0).
-LEAKED_CEILING = 0.15
+# dialogue lines found inside a visual prompt: none (issue 9: 0 lines inside a prompt).
+LEAKED_CEILING = 0.0
 
 
 @pytest.fixture(scope="module")
