@@ -54,7 +54,7 @@ def test_shotline_presets_replaces_the_kinds_it_has_everywhere(clean_env, tmp_pa
 
     over = tmp_path / "presets"
     shutil.copytree(shipped("presets") / "export", over / "export", ignore=lambda _d, names: [n for n in names if not n.startswith("720p")])
-    shutil.copytree(shipped("presets") / "models", over / "models", ignore=shutil.ignore_patterns("wan*"))
+    shutil.copytree(shipped("presets") / "models", over / "models", ignore=shutil.ignore_patterns("wan*", "tiny-*"))
     (over / "styles").mkdir()
     style = json.loads((shipped("presets") / "styles" / "noir.json").read_text(encoding="utf-8"))
     (over / "styles" / "noir.json").write_text(json.dumps(style), encoding="utf-8")

@@ -12,6 +12,7 @@ import pytest
 from engine.models import CardError
 from engine.text import get_text_card, list_text_cards
 from engine.text.cards import parse_text_card
+from shotline.data import preset_path
 from studio.prompts.planner import (
     Plan,
     Rewrite,
@@ -36,7 +37,7 @@ def test_language_model_cards_are_data_with_their_licences() -> None:
 
 
 def test_a_bad_card_names_the_file_and_key(tmp_path) -> None:
-    data = json.loads(get_text_card.__globals__["PRESETS_DIR"].joinpath("language-models", "tiny-planner.json").read_text())
+    data = json.loads((preset_path("language-models") / "tiny-planner.json").read_text())
     data["architecture"] = "LlamaForCausalLM"
     (tmp_path / "tiny-planner.json").write_text(json.dumps(data))
     with pytest.raises(CardError, match="tiny-planner.json: key 'architecture'"):
