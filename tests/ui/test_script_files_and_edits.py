@@ -153,3 +153,22 @@ def test_a_deleted_shot_comes_back_where_it_was(studio):
     assert {k: shots[1][k] for k in ("text", "subtitle", "duration_s", "prompt")} == \
         {k: kept[k] for k in ("text", "subtitle", "duration_s", "prompt")}
     assert not studio.projects.can_undo_delete("ann", pid)
+
+
+def test_the_script_page_names_format_and_encoding_and_refuses_in_the_users_language(studio, tmp_path):
+    from studio.ui.script_file import read_upload, script_to_use
+
+    path = tmp_path / "广告.txt"
+    path.write_bytes(AD.encode("gbk"))
+    read, line = read_upload(studio.projects, str(path), "zh")
+    assert line == "已读取 广告.txt：纯文本，编码 GBK。"
+    assert read_upload(studio.projects, str(path), "en")[1] == "Read 广告.txt: plain text, GBK."
+    assert script_to_use(read.text + "\n", read) is read  # the box still shows what was read
+    assert script_to_use("镜头1：窗外下雨。", read) == "镜头1：窗外下雨。"  # edited or pasted: the text
+    assert script_to_use("", None) == ""
+    doc = tmp_path / "script.docx"
+    doc.write_bytes(b"PK\x03\x04word/document.xml")
+    with pytest.raises(ValueError, match=r"^此文件是Word 文档，分镜不读取这种格式；可接受：Fountain（.fountain）.*。$"):
+        read_upload(studio.projects, str(doc), "zh")
+    with pytest.raises(ValueError, match=r"^This file is a Word document, which the storyboard does not read"):
+        read_upload(studio.projects, str(doc), "en")
