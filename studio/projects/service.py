@@ -186,7 +186,7 @@ class ProjectService:
             if key == "seed" and (not isinstance(value, int) or not 0 <= value < 2**32):
                 raise ValueError(f"Seed {value!r} is not accepted: a whole number from 0 to 4294967295.")
             if key == "subtitle":
-                shot["dialogue"] = [{"speaker": "", "text": value.strip(), "kind": "subtitle"}] if value.strip() else []
+                shot["dialogue"] = [{"speaker": "", "text": value.strip()}] if value.strip() else []
                 shot["subtitle"] = value.strip()
                 continue
             shot[key] = value
