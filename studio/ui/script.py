@@ -12,7 +12,7 @@ import gradio as gr
 
 from studio.ui.common import PageContext, guarded, project_choices, served, user_of
 from studio.ui.i18n import lang_of
-from studio.ui.script_file import FILE_TYPES, read_upload, script_to_use
+from studio.ui.script_file import read_upload, script_to_use
 
 
 def _styles() -> list[tuple[str, str]]:
@@ -59,8 +59,9 @@ def build(ctx: PageContext) -> None:
         with gr.Column(scale=3):
             script = gr.Textbox(label=t("script"), lines=10, max_lines=30, elem_id="script-input",
                                 placeholder="镜头1：清晨的咖啡馆，阳光洒在木桌上。\n旁白：每一天，从一杯好咖啡开始。")
-            script_file = gr.File(label=t("script_file"), file_types=FILE_TYPES, type="filepath", height=90,
-                                  elem_id="script-file")
+            # no file_types filter: a file in another format reaches the readers, whose one sentence
+            # names it and lists the accepted ones (Gradio's own refusal would be a Python list in English)
+            script_file = gr.File(label=t("script_file"), type="filepath", height=90, elem_id="script-file")
             file_note = gr.Markdown(elem_id="script-file-note")
             read_state = gr.State(None)  # the uploaded Script, read in its own format and encoding
         with gr.Column(scale=2):
@@ -95,13 +96,13 @@ def build(ctx: PageContext) -> None:
     @guarded
     def read_script(path: str | None, request: gr.Request) -> Any:
         if not path:
-            return gr.skip(), None, ""
+            return gr.skip(), None, "", gr.skip()
         try:
             read, line = read_upload(studio.projects, path, lang_of(request))
-        except ValueError as err:  # the sentence stays beside the upload; the last upload no longer counts
+        except ValueError as err:  # the sentence stays beside the upload; the refused file goes
             gr.Warning(str(err))
-            return gr.skip(), None, f"**{err}**"
-        return read.text, read, line
+            return gr.skip(), None, f"**{err}**", None
+        return read.text, read, line, gr.skip()
 
     def options(name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v) -> dict[str, Any]:
         return {"name": name_v or "", "template": template_v or "wan", "style": style_v or None,
@@ -136,7 +137,8 @@ def build(ctx: PageContext) -> None:
             return text, gr.skip(), gr.skip(), last
         return text, path, path, path
 
-    script_file.upload(read_script, script_file, [script, read_state, file_note], api_visibility="private")
+    script_file.upload(read_script, script_file, [script, read_state, file_note, script_file],
+                       api_visibility="private")
     script_file.clear(lambda: (None, ""), None, [read_state, file_note], api_visibility="private")
     make.click(make_storyboard, inputs, ctx.project, api_name="make_storyboard")
     one.click(one_click, inputs, ctx.project, api_name="one_click")

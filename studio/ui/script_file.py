@@ -10,10 +10,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from studio.storyboard.source import EXTENSIONS, FormatRefused, Script
+from studio.storyboard.source import FormatRefused, Script
 from studio.ui.i18n import say
 
-FILE_TYPES = sorted(ext for ext in EXTENSIONS if ext)
 FORMAT_NAMES = {
     "en": {"fountain": "Fountain screenplay", "fdx": "Final Draft screenplay (.fdx)", "csv": "CSV shot list",
            "tsv": "TSV shot list", "xlsx": "Excel shot list (.xlsx)", "json": "JSON shot list",

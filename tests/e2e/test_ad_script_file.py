@@ -46,6 +46,11 @@ def test_a_numbered_chinese_ad_file_gives_its_shots_and_exactly_its_two_subtitle
     page.set_default_timeout(30_000)
     page.goto(e2e_studio.url)
 
+    # a PDF is refused in one Chinese sentence that names it and lists what is read
+    pdf = tmp_path / "剧本.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    page.locator("#script-file input[type=file]").set_input_files(str(pdf))
+    expect(page.locator("#script-file-note")).to_contain_text("此文件是PDF 文档，分镜不读取这种格式；可接受：Fountain（.fountain）")
     # the upload is read as GBK text and the page says so, in Chinese
     page.locator("#script-file input[type=file]").set_input_files(str(script))
     expect(page.locator("#script-file-note")).to_contain_text("已读取 山谷广告.txt：纯文本，编码 GBK。")
