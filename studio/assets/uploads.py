@@ -11,9 +11,10 @@ import sqlite_utils
 from studio import paths
 from studio.db.connections import Connections
 from studio.db.records import add_asset, get_or_create_user
+from studio.storyboard.source import EXTENSIONS as SCRIPT_EXTENSIONS
 
 UPLOAD_KINDS = {"music": (".mp3", ".m4a", ".aac", ".wav", ".ogg", ".flac"), "logo": (".png", ".jpg", ".jpeg", ".webp"),
-                "script": (".txt", ".md"), "characters": (".json", ".yaml", ".yml"), "csv": (".csv",)}
+                "script": tuple(e for e in SCRIPT_EXTENSIONS if e), "characters": (".json", ".yaml", ".yml"), "csv": (".csv",)}
 
 
 def file_size_ok(path: str | Path, limit: int) -> None:

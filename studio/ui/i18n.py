@@ -1,6 +1,7 @@
 """studio.ui: the interface's words in English and Chinese (gr.I18n; the browser's language
 picks one). Keys are stable names; a page asks `ctx.t("key")`. Messages that come from
-the services (errors, statuses) are sentences in English."""
+the services (errors, statuses) are sentences in English; `say(key, lang_of(request))`
+gives a sentence with values in the browser's language."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ EN: dict[str, str] = {
     "tab_script": "1 · Script", "tab_storyboard": "2 · Storyboard", "tab_generate": "3 · Generate",
     "tab_variants": "4 · Variants", "tab_timeline": "5 · Timeline", "tab_export": "6 · Export",
     "tab_library": "7 · Library", "tab_settings": "8 · Models & settings",
-    "script": "Script (Chinese or English)", "script_file": "…or upload a script (.txt, .md)",
+    "script": "Script (Chinese or English)", "script_file": "…or upload a script (.fountain, .fdx, .csv, .tsv, .xlsx, .json, .md, .txt)",
     "project_name": "Project name (optional)", "template": "Prompt template", "style": "Style", "model": "Model",
     "aspect": "Aspect ratio", "characters": "Character cards (.json / .yaml, optional)",
     "csv": "Personalisation CSV (one video per row, optional)", "label_position": "AI label position",
@@ -43,6 +44,8 @@ EN: dict[str, str] = {
     "save_settings": "Save settings", "device": "Device", "usage": "Usage", "usage_chart": "Device seconds per project",
     "tasks": "Background tasks", "no_project": "No project yet: paste a script on the Script page.",
     "loras": "LoRAs in the library",
+    "script_file_read": "Read {name}: {format}, {encoding}.", "script_file_read_binary": "Read {name}: {format}.",
+    "undo_delete": "Undo delete", "undo_delete_done": "The deleted shot is back in its place.",
 }
 
 ZH: dict[str, str] = {
@@ -53,7 +56,7 @@ ZH: dict[str, str] = {
     "tab_script": "1 · 脚本", "tab_storyboard": "2 · 分镜", "tab_generate": "3 · 生成",
     "tab_variants": "4 · 对比测试", "tab_timeline": "5 · 时间线", "tab_export": "6 · 导出",
     "tab_library": "7 · 素材库", "tab_settings": "8 · 模型与设置",
-    "script": "脚本（中文或英文）", "script_file": "…或上传脚本（.txt、.md）",
+    "script": "脚本（中文或英文）", "script_file": "…或上传脚本（.fountain、.fdx、.csv、.tsv、.xlsx、.json、.md、.txt）",
     "project_name": "项目名称（可选）", "template": "提示词模板", "style": "风格", "model": "模型",
     "aspect": "画面比例", "characters": "角色卡（.json / .yaml，可选）",
     "csv": "个性化 CSV（每行一个视频，可选）", "label_position": "AI 标识位置",
@@ -81,7 +84,22 @@ ZH: dict[str, str] = {
     "save_settings": "保存设置", "device": "设备", "usage": "用量", "usage_chart": "各项目设备秒数",
     "tasks": "后台任务", "no_project": "还没有项目：请在脚本页粘贴脚本。",
     "loras": "LoRA 库",
+    "script_file_read": "已读取 {name}：{format}，编码 {encoding}。", "script_file_read_binary": "已读取 {name}：{format}。",
+    "undo_delete": "撤销删除", "undo_delete_done": "删除的镜头已恢复到原来的位置。",
 }
+
+
+def lang_of(request: gr.Request | None) -> str:
+    """"zh" when the browser asks for Chinese first (Accept-Language), else "en": for
+    sentences with values in them, which the page's own key translation cannot fill."""
+    headers = getattr(request, "headers", None) or {}
+    first = (headers.get("accept-language") or "").split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") else "en"
+
+
+def say(key: str, lang: str, **values: str) -> str:
+    """The sentence `key` in the language `lang` ("en" or "zh") with its values filled in."""
+    return (ZH if lang == "zh" else EN)[key].format(**values)
 
 
 def make_i18n() -> gr.I18n:

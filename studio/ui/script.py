@@ -1,16 +1,18 @@
-"""studio.ui: page 1, Script — paste or upload a script (Chinese or English), choose
+"""studio.ui: page 1, Script — paste or upload a script (Chinese or English; any format and
+encoding the storyboard reads, see studio.ui.script_file), choose
 template, style, model and aspect ratio, character cards and a personalisation CSV; make
 a storyboard, or click once for the whole path to a final cut. The progress panel reads
 the project's flow record every second, so a closed and reopened browser shows the same."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from studio.ui.common import PageContext, guarded, project_choices, served, user_of
+from studio.ui.i18n import lang_of
+from studio.ui.script_file import read_upload, script_to_use
 
 
 def _styles() -> list[tuple[str, str]]:
@@ -57,7 +59,11 @@ def build(ctx: PageContext) -> None:
         with gr.Column(scale=3):
             script = gr.Textbox(label=t("script"), lines=10, max_lines=30, elem_id="script-input",
                                 placeholder="镜头1：清晨的咖啡馆，阳光洒在木桌上。\n旁白：每一天，从一杯好咖啡开始。")
-            script_file = gr.File(label=t("script_file"), file_types=[".txt", ".md"], type="filepath", height=90)
+            # no file_types filter: a file in another format reaches the readers, whose one sentence
+            # names it and lists the accepted ones (Gradio's own refusal would be a Python list in English)
+            script_file = gr.File(label=t("script_file"), type="filepath", height=90, elem_id="script-file")
+            file_note = gr.Markdown(elem_id="script-file-note")
+            read_state = gr.State(None)  # the uploaded Script, read in its own format and encoding
         with gr.Column(scale=2):
             name = gr.Textbox(label=t("project_name"), max_lines=1)
             with gr.Row():
@@ -88,39 +94,39 @@ def build(ctx: PageContext) -> None:
         return gr.update(choices=choices, value=studio.models.default_model(user_of(request)))
 
     @guarded
-    def read_script(path: str | None) -> Any:
+    def read_script(path: str | None, request: gr.Request) -> Any:
         if not path:
-            return gr.skip()
-        p = Path(path)
-        if p.stat().st_size > 2_000_000:
-            raise ValueError("The script file is larger than 2 MB; paste the text or split the file.")
+            return gr.skip(), None, "", gr.skip()
         try:
-            return p.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError(f"Script file {p.name!r} is not UTF-8 text; save it as UTF-8.") from None
+            read, line = read_upload(studio.projects, path, lang_of(request))
+        except ValueError as err:  # the sentence stays beside the upload; the refused file goes
+            gr.Warning(str(err))
+            return gr.skip(), None, f"**{err}**", None
+        return read.text, read, line, gr.skip()
 
     def options(name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v) -> dict[str, Any]:
         return {"name": name_v or "", "template": template_v or "wan", "style": style_v or None,
                 "model": model_v or None, "aspect": aspect_v or "16:9", "label_position": label_v or "top-left",
                 "characters_file": characters_v or None}
 
-    inputs = [script, name, template, style, model, aspect, label_position, characters, csv]
+    inputs = [script, name, template, style, model, aspect, label_position, characters, csv, read_state]
 
     @guarded
     def make_storyboard(script_v, name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v,
-                        request: gr.Request) -> Any:
+                        read_v, request: gr.Request) -> Any:
         user = user_of(request)
         opts = options(name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v)
-        ids = studio.projects.create_from_script(user, script_v or "", csv_file=csv_v or None, **opts)
+        ids = studio.projects.create_from_script(user, script_to_use(script_v, read_v), csv_file=csv_v or None,
+                                                 **opts)
         gr.Info(f"{len(ids)} storyboard(s) made; edit the shots on the Storyboard page.")
         return gr.update(choices=project_choices(studio, user), value=ids[0])
 
     @guarded
     def one_click(script_v, name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v,
-                  request: gr.Request) -> Any:
+                  read_v, request: gr.Request) -> Any:
         user = user_of(request)
         opts = options(name_v, template_v, style_v, model_v, aspect_v, label_v, characters_v, csv_v)
-        pid = studio.pipeline.one_click(user, script_v or "", **opts)
+        pid = studio.pipeline.one_click(user, script_to_use(script_v, read_v), **opts)
         gr.Info("Every shot is queued; the final cut is exported when the last clip is done. "
                 "You can close this page and come back.")
         return gr.update(choices=project_choices(studio, user), value=pid)
@@ -131,7 +137,9 @@ def build(ctx: PageContext) -> None:
             return text, gr.skip(), gr.skip(), last
         return text, path, path, path
 
-    script_file.upload(read_script, script_file, script, api_visibility="private")
+    script_file.upload(read_script, script_file, [script, read_state, file_note, script_file],
+                       api_visibility="private")
+    script_file.clear(lambda: (None, ""), None, [read_state, file_note], api_visibility="private")
     make.click(make_storyboard, inputs, ctx.project, api_name="make_storyboard")
     one.click(one_click, inputs, ctx.project, api_name="one_click")
     timer.tick(tick, [ctx.project, shown], [status, final_file, final_video, shown], show_progress="hidden",

@@ -21,6 +21,7 @@ from typing import Any
 import gradio as gr
 
 from studio.ui.common import PageContext, guarded, user_of
+from studio.ui.i18n import lang_of, say
 
 # installed once per page: a click on a card's button becomes {action, shot id, the card's fields}
 # in window.__slCard, then clicks the static, hidden #card-act button, whose handler reads it (CARD_JS)
@@ -111,6 +112,7 @@ def build(ctx: PageContext) -> None:
     with gr.Row():
         add_text = gr.Textbox(label=t("add_shot_text"), max_lines=2, scale=4)
         add = gr.Button(t("add_shot"), scale=1)
+        undo = gr.Button(t("undo_delete"), scale=1, elem_id="undo-delete")
         queue = gr.Button(t("queue_all"), variant="primary", scale=1, elem_id="queue-all")
 
     @gr.render(inputs=[ctx.project, version], triggers=[ctx.project.change, version.change])
@@ -193,6 +195,14 @@ def build(ctx: PageContext) -> None:
         return "", v + 1
 
     @guarded
+    def on_undo(project_id, v, request: gr.Request) -> int:
+        if not project_id:
+            raise ValueError("Choose a project first (or make one on the Script page).")
+        studio.projects.undo_delete(user_of(request), project_id)
+        gr.Info(say("undo_delete_done", lang_of(request)))
+        return v + 1
+
+    @guarded
     def on_order(project_id, order, v, request: gr.Request) -> int:
         if not project_id:
             raise ValueError("Choose a project first.")
@@ -211,6 +221,7 @@ def build(ctx: PageContext) -> None:
         return v + 1
 
     add.click(on_add, [ctx.project, add_text, version], [add_text, version], api_visibility="private")
+    undo.click(on_undo, [ctx.project, version], version, api_visibility="private")
     queue.click(on_queue, [ctx.project, version], version, api_name="queue_all")
     card_payload = gr.Textbox(visible=False)
     card_act = gr.Button("card", elem_id="card-act", elem_classes=["sl-offscreen"])

@@ -61,6 +61,7 @@ def test_add_split_merge_delete_reorder_keep_the_board_consistent(studio):
     new = studio.projects.add_shot("ann", pid, "一只猫跳上窗台。", after=first)
     assert [e["id"] for e in shots(studio, pid)] == [first, new, second, third]
     assert "猫" in shots(studio, pid)[1]["shot"]["prompt"]
+    studio.projects.edit_shot("ann", pid, second, text="咖啡师递上拿铁。顾客点头微笑。")  # a split is at a sentence break
     part = studio.projects.split_shot("ann", pid, second)
     texts = [e["shot"]["text"] for e in shots(studio, pid)]
     assert len(texts) == 5 and texts[2] and texts[3] and "咖啡师" in texts[2]
