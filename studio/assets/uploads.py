@@ -13,6 +13,7 @@ from studio.db.connections import Connections
 from studio.db.records import add_asset, get_or_create_user
 
 UPLOAD_KINDS = {"music": (".mp3", ".m4a", ".aac", ".wav", ".ogg", ".flac"), "logo": (".png", ".jpg", ".jpeg", ".webp"),
+                "image": (".png", ".jpg", ".jpeg", ".webp"),  # a shot's start / end image (studio.projects.cards)
                 "script": (".txt", ".md"), "characters": (".json", ".yaml", ".yml"), "csv": (".csv",)}
 
 
@@ -67,10 +68,10 @@ class UploadService:
                 from studio.export.probe import check_audio
 
                 check_audio(dest)
-            elif kind == "logo":
+            elif kind in ("logo", "image"):
                 from studio.export.probe import check_image
 
-                check_image(dest)
+                check_image(dest, "logo" if kind == "logo" else "image")
                 from studio.safety.live import check_image as frame_check
 
                 frame_check(dest, src.name)
