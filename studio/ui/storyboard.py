@@ -96,6 +96,22 @@ CARD_JS = """(project, payload, v) => { const p = window.__slCard || ''; window.
 UPLOAD_JS = """(project, file, payload, v) => { const p = window.__slUpload || ''; window.__slUpload = ''; return [project, file, p, v]; }"""
 ACTIONS = ("save", "regen", "split", "merge", "delete", "rule", "clear_image", "clear_last", "continues", "tier",
            "lengthen")
+# the cards' pictures follow their clips while the page is open: a timer sends {shot id: <img>}
+# and this swaps a changed picture in place (no render: unsaved edits on the cards stay)
+THUMBS_JS = """(pictures) => {
+  let map = {};
+  try { map = JSON.parse(pictures || '{}'); } catch (e) { return; }
+  for (const [sid, html] of Object.entries(map)) {
+    const box = document.querySelector('#shot-board #shot-' + sid + ' .sl-thumb-box');
+    if (!box) continue;
+    const img = box.querySelector('img.sl-thumb');
+    const want = html.match(/src="([^"]+)"/);
+    if (want && (!img || img.getAttribute('src') !== want[1])) {
+      const holder = box.querySelector('.sl-thumb') ? box.querySelector('.sl-thumb').parentElement : box;
+      holder.innerHTML = html;
+    }
+  }
+}"""
 UPLOAD_SLOTS = {"upload_image": "image", "upload_last": "last_image"}
 TIER_CHOICES = ("draft", "final")  # in the order of the card's radio buttons
 
@@ -282,6 +298,28 @@ def build(ctx: PageContext) -> None:
     order_box = gr.Textbox(visible=False)
     order_act = gr.Button("order", elem_id="order-act", elem_classes=["sl-offscreen"])
     order_act.click(on_order, [ctx.project, order_box, version], version, js=ORDER_JS, api_visibility="private")
+    pictures = gr.Textbox(visible=False)
+    timer = gr.Timer(2.0, active=False)
+
+    def on_tick(project_id: str | None, request: gr.Request) -> str:
+        """The cards' pictures as they are now (shot id -> <img>), for THUMBS_JS."""
+        if not project_id:
+            return gr.skip()
+        user = user_of(request)
+        try:
+            shots = studio.projects.project(user, project_id)["shots"]
+        except ValueError:
+            return gr.skip()
+        out = {}
+        for entry in shots:
+            thumb = studio.cards.thumbnail(user, entry["id"])
+            if thumb:
+                out[entry["id"]] = _thumb_html(t, entry["id"], thumb)
+        return json.dumps(out, sort_keys=True)
+
+    timer.tick(on_tick, [ctx.project], pictures, api_visibility="private", show_progress="hidden")
+    pictures.change(None, [pictures], None, js=THUMBS_JS, api_visibility="private")
+    ctx.shared.setdefault("timers", {})["tab_storyboard"] = timer  # ticks only while its page is open
     ctx.shared.setdefault("js_load", []).append(INSTALL_JS)
     ctx.shared["board_version"] = version
 
