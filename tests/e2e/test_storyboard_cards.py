@@ -124,3 +124,33 @@ def test_a_product_photo_starts_a_shot_and_the_continued_shot_follows_it(e2e_stu
         "src", _thumb_html(lambda key: key, first, service.cards.thumbnail("local", first)).split('src="')[1].split('"')[0])
     shoot(page, artifacts, "2-storyboard-cards-generated")
     context.close()
+
+
+@pytest.mark.browser
+def test_an_overlong_voice_line_is_flagged_on_the_card_and_lengthened_in_chinese(e2e_studio, chromium_browser,
+                                                                                  artifacts):
+    from playwright.sync_api import expect
+
+    service = e2e_studio.service
+    before = {p["project_id"] for p in service.projects.projects("local")}
+    context = chromium_browser.new_context(viewport={"width": 1360, "height": 1200}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(e2e_studio.url)
+    page.locator("#script-input textarea").fill(
+        "镜头1（0.5秒）：清晨的咖啡馆。\n旁白：每一天，都从一杯用心冲煮、香气四溢的好咖啡开始。\n镜头2（0.5秒）：窗外下起小雨。")
+    page.locator("#make-storyboard").click()
+    open_tab(page, "tab-storyboard")
+    page.locator("#shot-board .shot-card").nth(1).wait_for()
+    pid = next(p["project_id"] for p in service.projects.projects("local") if p["project_id"] not in before)
+    sid = service.projects.project("local", pid)["shots"][0]["id"]
+    found = service.cards.voice_check("local", pid)[sid]
+    card = page.locator(f"#shot-board #shot-{sid}").first
+    flag = card.locator(".prose.sl-voice-flag")
+    expect(flag).to_contain_text("台词比镜头长")  # in the browser's language, with the numbers
+    expect(flag).to_contain_text(f"{found['voice_s']:.1f} s / 0.5 s")
+    shoot(page, artifacts, "2-storyboard-voice-flag-zh")
+    card.locator(".act-lengthen").click()
+    expect(page.locator(f"#shot-board #shot-{sid} .prose.sl-voice-flag")).to_have_count(0)
+    assert service.projects.project("local", pid)["shots"][0]["shot"]["duration_s"] == found["lengthen_to"]
+    context.close()
