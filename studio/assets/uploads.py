@@ -13,7 +13,6 @@ from studio.db.connections import Connections
 from studio.db.records import add_asset, get_or_create_user
 
 UPLOAD_KINDS = {"music": (".mp3", ".m4a", ".aac", ".wav", ".ogg", ".flac"), "logo": (".png", ".jpg", ".jpeg", ".webp"),
-                "image": (".png", ".jpg", ".jpeg", ".webp"),  # a shot's start / end image (studio.projects.cards)
                 "script": (".txt", ".md"), "characters": (".json", ".yaml", ".yml"), "csv": (".csv",)}
 
 
@@ -41,6 +40,9 @@ def check_own_file(db: sqlite_utils.Database, user_id: str, source: str) -> None
     ).fetchone()
     if own is None:
         raise ValueError(f"File {Path(source).name!r} is not one of your clips or uploads.")
+
+
+UPLOAD_KINDS["image"] = (".png", ".jpg", ".jpeg", ".webp")  # a shot's start / end image (studio.projects.cards)
 
 
 class UploadService:

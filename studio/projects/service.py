@@ -22,7 +22,6 @@ CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 SHOT_FIELDS = {"text": str, "prompt": str, "style": str, "duration_s": float, "seed": int, "camera_size": str,
                "camera_movement": str, "subtitle": str}
 MAX_SHOTS = 200
-CARD_KEYS = ("image", "last_image", "continues", "tier")  # the card's own choices (studio.projects.cards): a new text keeps them
 MAX_SHOT_SECONDS = 600  # the longest shot a chain of clips makes (studio.jobs.chain)
 
 
@@ -177,7 +176,8 @@ class ProjectService:
         fresh.seed, fresh.index = int(shot.get("seed", 0)), shot.get("index", 1)
         style = presets.style(shot["style"]) if shot.get("style") else None
         compose_shot(fresh, model, style, template=flow["options"].get("template", "wan"), presets=presets)
-        shot.update({k: v for k, v in fresh.to_dict().items() if k not in ("index", "seed", "safety", *CARD_KEYS)})
+        # a new text keeps the card's own choices (studio.projects.cards: images, continues, tier)
+        shot.update({k: v for k, v in fresh.to_dict().items() if k not in ("index", "seed", "safety", "image", "last_image", "continues", "tier")})
         Shot.from_dict({k: v for k, v in shot.items() if k != "subtitle"})  # still a valid shot
 
     def add_shot(self, user: str, project_id: str, text: str, after: str | None = None) -> str:

@@ -27,6 +27,12 @@ EN: dict[str, str] = {
                       "rejected. The rule-based prompt is kept either way."), "duration": "Seconds",
     "seed": "Seed", "camera": "Camera", "subtitle": "Subtitle", "save": "Save", "split": "Split",
     "merge": "Merge with next", "delete": "Delete", "regenerate": "Regenerate this shot",
+    # the Storyboard card's own choices (studio.ui.storyboard, studio.projects.cards)
+    "no_picture": "No picture yet", "start_image": "Start image…", "remove_start_image": "Remove start image",
+    "end_image": "End image…", "end_image_set": "End image ✓ (replace…)", "remove_end_image": "Remove end image",
+    "continues": "Continue from the previous shot", "tier": "Tier", "tier_draft": "Draft", "tier_final": "Final",
+    "image_models": "This model takes no start or end image; models that do:",
+    "voice_long": "The spoken line is longer than the shot (voice / shot):", "lengthen": "Lengthen the shot to",
     "jobs": "Jobs", "live_preview": "Live preview", "job_id": "Selected job", "cancel": "Cancel", "retry": "Retry",
     "priority": "Priority", "set_priority": "Set priority",
     "variant_prompts": "Prompts (one per line)", "variant_styles": "Styles", "variant_seeds": "Seeds (comma separated)",
@@ -43,11 +49,6 @@ EN: dict[str, str] = {
     "save_settings": "Save settings", "device": "Device", "usage": "Usage", "usage_chart": "Device seconds per project",
     "tasks": "Background tasks", "no_project": "No project yet: paste a script on the Script page.",
     "loras": "LoRAs in the library",
-    "no_picture": "No picture yet", "start_image": "Start image…", "remove_start_image": "Remove start image",
-    "end_image": "End image…", "end_image_set": "End image ✓ (replace…)", "remove_end_image": "Remove end image",
-    "continues": "Continue from the previous shot", "tier": "Tier", "tier_draft": "Draft", "tier_final": "Final",
-    "image_models": "This model takes no start or end image; models that do:",
-    "voice_long": "The spoken line is longer than the shot (voice / shot):", "lengthen": "Lengthen the shot to",
 }
 
 ZH: dict[str, str] = {
@@ -70,6 +71,12 @@ ZH: dict[str, str] = {
                       "无论如何，规则生成的提示词都会保留。"), "duration": "秒数",
     "seed": "种子", "camera": "镜头", "subtitle": "字幕", "save": "保存", "split": "拆分",
     "merge": "与下一个合并", "delete": "删除", "regenerate": "重新生成此镜头",
+    # the Storyboard card's own choices (studio.ui.storyboard, studio.projects.cards)
+    "no_picture": "还没有画面", "start_image": "起始画面…", "remove_start_image": "移除起始画面",
+    "end_image": "结束画面…", "end_image_set": "结束画面 ✓（更换…）", "remove_end_image": "移除结束画面",
+    "continues": "接续上一个镜头", "tier": "档位", "tier_draft": "草稿", "tier_final": "成片",
+    "image_models": "此模型不接受起始或结束画面；接受的模型：",
+    "voice_long": "台词比镜头长（配音 / 镜头）：", "lengthen": "把镜头延长到",
     "jobs": "任务", "live_preview": "实时预览", "job_id": "选中的任务", "cancel": "取消", "retry": "重试",
     "priority": "优先级", "set_priority": "设置优先级",
     "variant_prompts": "提示词（每行一个）", "variant_styles": "风格", "variant_seeds": "种子（逗号分隔）",
@@ -86,11 +93,6 @@ ZH: dict[str, str] = {
     "save_settings": "保存设置", "device": "设备", "usage": "用量", "usage_chart": "各项目设备秒数",
     "tasks": "后台任务", "no_project": "还没有项目：请在脚本页粘贴脚本。",
     "loras": "LoRA 库",
-    "no_picture": "还没有画面", "start_image": "起始画面…", "remove_start_image": "移除起始画面",
-    "end_image": "结束画面…", "end_image_set": "结束画面 ✓（更换…）", "remove_end_image": "移除结束画面",
-    "continues": "接续上一个镜头", "tier": "档位", "tier_draft": "草稿", "tier_final": "成片",
-    "image_models": "此模型不接受起始或结束画面；接受的模型：",
-    "voice_long": "台词比镜头长（配音 / 镜头）：", "lengthen": "把镜头延长到",
 }
 
 
