@@ -12,6 +12,7 @@ methods of its own beyond wiring):
     services.variants   studio.library    A/B variants and winners
     services.models     studio.jobs       models as the workers report them; downloads as jobs
     services.settings   studio.projects   per-user settings and usage
+    services.cards      studio.projects   a shot card's images, continuity, tier, voice check, thumbnail
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from studio.library.service import LibraryService
 from studio.library.variants import VariantService
 from studio.pipeline import Pipeline
 from studio.projects import ProjectService, SettingsService
+from studio.projects.cards import CardService
 from studio.timeline.service import TimelineService
 
 
@@ -51,6 +53,7 @@ class StudioServices:
     variants: VariantService
     models: ModelService
     settings: SettingsService
+    cards: CardService
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -75,8 +78,9 @@ def compose(backend: QueueBackend, *, db_path: str | os.PathLike[str] | None = N
     shots.on_job_ended = pipeline.job_ended  # a job cancelled here moves its project on at once
     timelines = TimelineService(conn)
     library = LibraryService(conn, timelines)
+    assets = UploadService(conn, max_upload_bytes=max_upload_bytes)
     return StudioServices(conn=conn, backend=backend, projects=projects, shots=shots, pipeline=pipeline,
-                          assets=UploadService(conn, max_upload_bytes=max_upload_bytes), timelines=timelines,
+                          assets=assets, timelines=timelines,
                           renders=RenderService(conn, backend, timelines), library=library,
                           variants=VariantService(conn, shots, library), models=models,
-                          settings=SettingsService(conn))
+                          settings=SettingsService(conn), cards=CardService(conn, assets, library))

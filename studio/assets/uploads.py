@@ -43,6 +43,9 @@ def check_own_file(db: sqlite_utils.Database, user_id: str, source: str) -> None
         raise ValueError(f"File {Path(source).name!r} is not one of your clips or uploads.")
 
 
+UPLOAD_KINDS["image"] = (".png", ".jpg", ".jpeg", ".webp")  # a shot's start / end image (studio.projects.cards)
+
+
 class UploadService:
     """Store a user's uploads."""
 
@@ -68,10 +71,10 @@ class UploadService:
                 from studio.export.probe import check_audio
 
                 check_audio(dest)
-            elif kind == "logo":
+            elif kind in ("logo", "image"):
                 from studio.export.probe import check_image
 
-                check_image(dest)
+                check_image(dest, "logo" if kind == "logo" else "image")
                 from studio.safety.live import check_image as frame_check
 
                 frame_check(dest, src.name)

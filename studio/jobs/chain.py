@@ -208,6 +208,8 @@ def _submit_parts(jobs: Any, chain_id: str, plan: ShotPlan, params: dict[str, An
         part = {**params, "num_frames": frames, "seed": seed + i}
         if held:
             part.pop("image", None)  # it comes from the clip before
+        if i < len(plan.parts) - 1:
+            part.pop("last_image", None)  # the shot's end image ends its last clip only
         key = f"{idempotency_key}:part{i + 1}" if idempotency_key else None
         job_id = jobs.submit(part, idempotency_key=key, held=held, **submit)
         with transaction(jobs.db):

@@ -58,7 +58,17 @@ class ShotQueue:
         return {"prompt": shot["prompt"], "model": opts["model"], "negative_prompt": shot.get("negative_prompt") or None,
                 "width": opts["width"], "height": opts["height"], "num_frames": max(1, min(frames, card.max_frames)),
                 "steps": settings.get("steps") or opts.get("steps"), "seed": int(shot.get("seed", 0)),
-                "memory_mode": settings.get("memory_mode") or "auto", "speed": speed, **extras}
+                "memory_mode": settings.get("memory_mode") or "auto", "speed": speed, **extras,
+                **self._images(shot)}
+
+    @staticmethod
+    def _images(shot: dict[str, Any]) -> dict[str, str]:
+        """The card's own start / end image (studio.projects.cards); a continued shot's start
+        frame is the previous clip's last frame instead, handed over by the chain."""
+        out = {"last_image": shot["last_image"]} if shot.get("last_image") else {}
+        if shot.get("image") and not shot.get("continues"):
+            out["image"] = shot["image"]
+        return out
 
     def _submit_shot(self, user: str, flow: dict[str, Any], entry: dict[str, Any], priority: int = 0) -> str:
         shot = entry["shot"]

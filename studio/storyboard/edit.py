@@ -181,7 +181,7 @@ def set_text(shots: Sequence[Shot], index: int, text: str, model: str, template:
     old = out[i]
     fresh = split_script(text, model=model).shots[0]
     keep = {"index", "source", "scene", "heading", "dialogue", "duration_s", "explicit_duration", "stated_duration",
-            "num_frames", "style", "seed", "source_format", "sound"}
+            "num_frames", "style", "seed", "source_format", "sound", "image", "last_image", "continues", "tier"}
     for f in dataclasses.fields(Shot):
         if f.name not in keep:
             setattr(old, f.name, getattr(fresh, f.name))

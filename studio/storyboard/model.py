@@ -72,6 +72,12 @@ class Shot:
     # so the user can go back; and where `prompt` came from ("rules", "planner:<model>")
     rule_prompt: str = ""
     prompt_source: str = ""
+    # studio.projects.cards: the shot's own start / end image (uploads), whether it starts from
+    # the previous shot's last frame, and its tier ("" = the project's, else "draft" | "final")
+    image: str = ""
+    last_image: str = ""
+    continues: bool = False
+    tier: str = ""
 
     @property
     def subtitle(self) -> str:

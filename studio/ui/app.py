@@ -25,6 +25,8 @@ CSS = """
 #one-click { min-height: 56px; font-size: 1.1em; }
 #shot-board .sl-handle-box { min-height: 0; padding: 0; }
 #shot-board .sl-handle { cursor: grab; user-select: none; font-size: 1.2em; padding: 0 6px; }
+.sl-thumb { display: block; width: 100%; max-width: 240px; aspect-ratio: 16 / 9; object-fit: cover; border-radius: 6px; background: #222; }
+.sl-thumb-empty { display: flex; align-items: center; justify-content: center; color: #999; font-size: 0.85em; }
 .sl-offscreen { position: absolute !important; left: -10000px !important; width: 1px !important; height: 1px !important; overflow: hidden !important; }
 #banner { background: var(--color-accent-soft); border-radius: 8px; padding: 4px 12px; }
 """

@@ -1,8 +1,9 @@
 """studio.ui: the web studio's front door for files and monitoring, as one ASGI middleware.
 
-- Media are served by id, never by path: `GET /media/export/<id>` and `/media/clip/<id>`
-  answer only the signed-in owner of the record (or a user it was shared with through a
-  project); anyone else, and any id that does not exist, gets the same 404.
+- Media are served by id, never by path: `GET /media/export/<id>`, `/media/clip/<id>` and
+  `/media/thumb/<shot id>` (a storyboard card's thumbnail) answer only the signed-in owner
+  of the record (or a user it was shared with through a project); anyone else, and any id
+  that does not exist, gets the same 404.
 - Every form of Gradio's own file routes (`/file=`, `/file/`, under `/gradio_api` or not,
   percent-encoded once or many times, with `..`, `//` or `.` segments) serves only Gradio's
   cache (where pages' files are copied under an unguessable content hash) and the shipped
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-MEDIA_ROUTE = re.compile(r"^/media/(export|clip)/([^/]+)$")
+MEDIA_ROUTE = re.compile(r"^/media/(export|clip|thumb)/([^/]+)$")
 FILE_FORM = re.compile(r"/file(=|/)", re.I)
 LOGIN_PATHS = ("/login", "/login/")
 MAX_LOGIN_BODY = 16 * 1024
@@ -141,9 +142,12 @@ class MediaGuard:
         path = None
         if self.service is not None and re.fullmatch(r"[0-9a-f]{32}", ident):
             try:
-                row = (self.service.renders.export(user, ident) if kind == "export"
-                       else self.service.library.own_clip(user, ident))
-                path = row.get("path")
+                if kind == "thumb":
+                    path = self.service.cards.thumbnail(user, ident)
+                else:
+                    row = (self.service.renders.export(user, ident) if kind == "export"
+                           else self.service.library.own_clip(user, ident))
+                    path = row.get("path")
             except (ValueError, KeyError):
                 path = None
         if not path or not Path(path).is_file() or not Path(path).resolve().is_relative_to(self.home):

@@ -30,8 +30,20 @@ INSTALL_JS = """() => {
   window.__slCardListener = true;
   const value = (card, name) => {
     const box = card.querySelector('.f-' + name);
-    const el = box && box.querySelector('textarea, input');
-    return el ? el.value : null;
+    if (!box) return null;
+    const radios = Array.from(box.querySelectorAll('input[type=radio]'));
+    if (radios.length) return String(radios.findIndex(r => r.checked));  // the choice's position
+    const el = box.querySelector('textarea, input');
+    if (!el) return null;
+    return el.type === 'checkbox' ? String(el.checked) : el.value;
+  };
+  const send = (action, card) => {
+    const fields = {};
+    for (const name of ['text', 'prompt', 'style', 'camera', 'duration', 'seed', 'subtitle', 'continues', 'tier']) {
+      fields[name] = value(card, name);
+    }
+    window.__slCard = JSON.stringify({action, shot: card.id.replace('shot-', ''), fields});
+    document.querySelector('#card-act').click();
   };
   const cards = () => [...new Set(Array.from(document.querySelectorAll('#shot-board .shot-card')).map(e => e.id))];
   let dragged = null;
@@ -66,17 +78,43 @@ INSTALL_JS = """() => {
     const card = button.closest('.shot-card');
     const action = Array.from(button.classList).find(c => c.startsWith('act-'));
     if (!card || !action) return;
-    const fields = {};
-    for (const name of ['text', 'prompt', 'style', 'camera', 'duration', 'seed', 'subtitle']) {
-      fields[name] = value(card, name);
+    if (action.startsWith('act-upload_')) {  // the page's one upload button, told which card and slot
+      window.__slUpload = JSON.stringify({action: action.slice(4), shot: card.id.replace('shot-', '')});
+      const up = document.querySelector('#card-upload');
+      (up.tagName === 'BUTTON' ? up : up.querySelector('button')).click();
+      return;
     }
-    window.__slCard = JSON.stringify({action: action.slice(4), shot: card.id.replace('shot-', ''), fields});
-    document.querySelector('#card-act').click();
+    send(action.slice(4), card);
+  }, true);
+  document.addEventListener('change', (e) => {  // a tier or continue choice is saved at once
+    const box = e.target.closest && e.target.closest('#shot-board .f-tier, #shot-board .f-continues');
+    const card = box && box.closest('.shot-card');
+    if (card) send(box.classList.contains('f-tier') ? 'tier' : 'continues', card);
   }, true);
 }"""
 ORDER_JS = """(project, order, v) => { const o = window.__slOrder || ''; window.__slOrder = ''; return [project, o, v]; }"""
 CARD_JS = """(project, payload, v) => { const p = window.__slCard || ''; window.__slCard = ''; return [project, p, v]; }"""
-ACTIONS = ("save", "regen", "split", "merge", "delete", "rule")
+UPLOAD_JS = """(project, file, payload, v) => { const p = window.__slUpload || ''; window.__slUpload = ''; return [project, file, p, v]; }"""
+ACTIONS = ("save", "regen", "split", "merge", "delete", "rule", "clear_image", "clear_last", "continues", "tier",
+           "lengthen")
+# the cards' pictures follow their clips while the page is open: a timer sends {shot id: <img>}
+# and this swaps a changed picture in place (no render: unsaved edits on the cards stay)
+THUMBS_JS = """(pictures) => {
+  let map = {};
+  try { map = JSON.parse(pictures || '{}'); } catch (e) { return; }
+  for (const [sid, html] of Object.entries(map)) {
+    const box = document.querySelector('#shot-board #shot-' + sid + ' .sl-thumb-box');
+    if (!box) continue;
+    const img = box.querySelector('img.sl-thumb');
+    const want = html.match(/src="([^"]+)"/);
+    if (want && (!img || img.getAttribute('src') !== want[1])) {
+      const holder = box.querySelector('.sl-thumb') ? box.querySelector('.sl-thumb').parentElement : box;
+      holder.innerHTML = html;
+    }
+  }
+}"""
+UPLOAD_SLOTS = {"upload_image": "image", "upload_last": "last_image"}
+TIER_CHOICES = ("draft", "final")  # in the order of the card's radio buttons
 
 
 def _camera_sizes() -> list[str]:
@@ -126,14 +164,19 @@ def build(ctx: PageContext) -> None:
             gr.Markdown(t("no_project"))
             return
         jobs = {j["id"]: j for j in studio.shots.project_jobs(user, project_id)}
+        from engine import get_card
+
+        model = get_card(flow["options"]["model"])
+        voice = studio.cards.voice_check(user, project_id)
         with gr.Column(elem_id="shot-board", key=f"board-{_version}"):
-            for entry in flow["shots"]:
+            for at, entry in enumerate(flow["shots"]):
                 sid = entry["id"]
                 shot = entry["shot"]
                 with gr.Group(key=f"card-{sid}-{_version}", elem_id=f"shot-{sid}", elem_classes=["shot-card"]):
                     gr.HTML('<span class="sl-handle" draggable="true">⋮⋮</span>', key=f"g-{sid}-{_version}",
                             elem_classes=["sl-handle-box"])
                     gr.Markdown(_card_header(entry, jobs.get(entry.get("job_id") or "")), key=f"h-{sid}-{_version}")
+                    _card_media(ctx, user, entry, at, model, voice.get(sid), flow["options"], _version)
                     with gr.Row():
                         gr.Textbox(shot.get("text", ""), label=t("shot_text"), lines=2, scale=3, key=f"t-{sid}-{_version}", elem_classes=["f-text"], interactive=True)
                         gr.Textbox(shot.get("prompt", ""), label=t("prompt"), lines=2, scale=4,
@@ -179,6 +222,18 @@ def build(ctx: PageContext) -> None:
             _save_card(studio, user, project_id, sid, values)
         elif what == "rule":
             _back_to_rule_prompt(studio, user, project_id, sid)
+        elif what in ("clear_image", "clear_last"):
+            studio.cards.clear_image(user, project_id, sid, "image" if what == "clear_image" else "last_image")
+        elif what == "continues":
+            studio.cards.set_continues(user, project_id, sid, str(values.get("continues")).lower() == "true")
+        elif what == "tier":
+            at = str(values.get("tier") or "")
+            if not at.isdigit() or int(at) >= len(TIER_CHOICES):
+                raise ValueError("Choose the shot's tier: draft or final.")
+            studio.cards.set_tier(user, project_id, sid, TIER_CHOICES[int(at)])
+        elif what == "lengthen":
+            seconds = studio.cards.lengthen(user, project_id, sid, studio.projects)
+            gr.Info(f"The shot now lasts {seconds:.1f} s, long enough for its spoken lines.")
         elif what == "regen":
             studio.shots.regenerate_shot(user, project_id, sid)
             gr.Info("The shot is queued again; follow it on the Generate page.")
@@ -226,11 +281,111 @@ def build(ctx: PageContext) -> None:
     card_payload = gr.Textbox(visible=False)
     card_act = gr.Button("card", elem_id="card-act", elem_classes=["sl-offscreen"])
     card_act.click(on_card, [ctx.project, card_payload, version], version, js=CARD_JS, api_visibility="private")
+    upload_payload = gr.Textbox(visible=False)
+    card_upload = gr.UploadButton("image", file_types=[".png", ".jpg", ".jpeg", ".webp"], type="filepath",
+                                  elem_id="card-upload", elem_classes=["sl-offscreen"])
+
+    @guarded
+    def on_upload(project_id, file, payload, v, request: gr.Request):
+        """The page's one upload button: the card's "start image" / "end image" button says
+        which shot and slot (window.__slUpload) and opens its file chooser."""
+        if not project_id:
+            raise ValueError("Choose a project first (or make one on the Script page).")
+        try:
+            data = json.loads(payload or "{}")
+        except ValueError:
+            data = {}
+        slot, sid = UPLOAD_SLOTS.get(data.get("action")), str(data.get("shot") or "")
+        if not slot or not sid or not file:
+            return gr.skip(), None
+        from pathlib import Path
+
+        studio.cards.set_image(user_of(request), project_id, sid, slot, str(file), shown_name=Path(str(file)).name)
+        gr.Info("The image is saved on the shot; it is used the next time the shot is generated.")
+        return v + 1, None
+
+    card_upload.upload(on_upload, [ctx.project, card_upload, upload_payload, version], [version, card_upload],
+                       js=UPLOAD_JS, api_visibility="private")
     order_box = gr.Textbox(visible=False)
     order_act = gr.Button("order", elem_id="order-act", elem_classes=["sl-offscreen"])
     order_act.click(on_order, [ctx.project, order_box, version], version, js=ORDER_JS, api_visibility="private")
+    pictures = gr.Textbox(visible=False)
+    timer = gr.Timer(2.0, active=False)
+
+    def on_tick(project_id: str | None, request: gr.Request) -> str:
+        """The cards' pictures as they are now (shot id -> <img>), for THUMBS_JS."""
+        if not project_id:
+            return gr.skip()
+        user = user_of(request)
+        try:
+            shots = studio.projects.project(user, project_id)["shots"]
+        except ValueError:
+            return gr.skip()
+        out = {}
+        for entry in shots:
+            thumb = studio.cards.thumbnail(user, entry["id"])
+            if thumb:
+                out[entry["id"]] = _thumb_html(t, entry["id"], thumb)
+        return json.dumps(out, sort_keys=True)
+
+    timer.tick(on_tick, [ctx.project], pictures, api_visibility="private", show_progress="hidden")
+    pictures.change(None, [pictures], None, js=THUMBS_JS, api_visibility="private")
+    ctx.shared.setdefault("timers", {})["tab_storyboard"] = timer  # ticks only while its page is open
     ctx.shared.setdefault("js_load", []).append(INSTALL_JS)
     ctx.shared["board_version"] = version
+
+
+def _thumb_html(t: Any, sid: str, thumb: str | None) -> str:
+    """The card's picture, through the guarded media route by shot id (never a file path)."""
+    if not thumb:
+        return '<div class="sl-thumb sl-thumb-empty">' + t("no_picture") + "</div>"
+    import hashlib
+    import os
+
+    stamp = hashlib.sha256(f"{thumb}:{os.stat(thumb).st_mtime_ns}".encode()).hexdigest()[:12]  # a new picture, a new URL
+    return f'<img class="sl-thumb" src="/media/thumb/{sid}?v={stamp}" alt="">'
+
+
+def _card_media(ctx: PageContext, user: str, entry: dict[str, Any], at: int, model: Any,
+                voice: dict[str, float] | None, options: dict[str, Any], v: int) -> None:
+    """A card's picture and its own choices: start / end image, continue from the previous
+    shot, tier, and the spoken line that does not fit (with the fix). Every button is a
+    `card-btn` that the page's one listener turns into a call of the static handler."""
+    from studio.projects.cards import models_taking
+
+    t, sid, shot = ctx.t, entry["id"], entry["shot"]
+    takes_image, takes_last = "image" in model.takes, "last_image" in model.takes
+    with gr.Row(equal_height=False):
+        gr.HTML(_thumb_html(t, sid, ctx.studio.cards.thumbnail(user, sid)), key=f"th-{sid}-{v}",
+                elem_classes=["sl-thumb-box"], min_width=180)
+        with gr.Column(scale=4):
+            with gr.Row():
+                if takes_image and not shot.get("continues"):
+                    gr.Button(t("start_image"), size="sm", key=f"bup-{sid}-{v}", elem_classes=["card-btn", "act-upload_image"])
+                    if shot.get("image"):
+                        gr.Button(t("remove_start_image"), size="sm", key=f"bci-{sid}-{v}",
+                                  elem_classes=["card-btn", "act-clear_image"])
+                if takes_last:
+                    gr.Button(t("end_image_set") if shot.get("last_image") else t("end_image"), size="sm",
+                              key=f"bul-{sid}-{v}", elem_classes=["card-btn", "act-upload_last"])
+                    if shot.get("last_image"):
+                        gr.Button(t("remove_end_image"), size="sm", key=f"bcl-{sid}-{v}",
+                                  elem_classes=["card-btn", "act-clear_last"])
+                if at > 0:
+                    gr.Checkbox(bool(shot.get("continues")), label=t("continues"), interactive=takes_image,
+                                key=f"co-{sid}-{v}", elem_classes=["f-continues"])
+                tier = shot.get("tier") or options.get("tier") or "final"
+                gr.Radio([(t("tier_draft"), "draft"), (t("tier_final"), "final")], value=tier, label=t("tier"),
+                         key=f"ti-{sid}-{v}", elem_classes=["f-tier"], interactive=True)
+            if not takes_image or (not takes_last and shot.get("last_image")):
+                gr.Markdown(t("image_models") + f" {models_taking('image')}.", key=f"im-{sid}-{v}",
+                            elem_classes=["sl-note"])
+            if voice:
+                with gr.Row():
+                    gr.Markdown("⚠ " + t("voice_long") + f" {voice['voice_s']:.1f} s / {voice['shot_s']:.1f} s",
+                                key=f"vf-{sid}-{v}", elem_classes=["sl-voice-flag"])
+                    gr.Button(t("lengthen") + f" {voice['lengthen_to']:.1f} s", size="sm", key=f"ble-{sid}-{v}",
+                              elem_classes=["card-btn", "act-lengthen"])
 
 
 def _save_card(studio: Any, user: str, project_id: str, sid: str, values: dict[str, Any]) -> None:

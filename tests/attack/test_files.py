@@ -106,3 +106,12 @@ def test_the_shipped_font_is_still_served(studio, cookies):
     if not CJK_FONT.is_file():
         pytest.skip("no shipped CJK font")
     assert raw_get(studio.url, f"/gradio_api/file={CJK_FONT}", cookies["bob"])[0] == 200
+
+
+def test_a_cards_thumbnail_is_served_by_shot_id_to_the_owner_only(studio, alice_work, cookies):
+    """The Storyboard's card pictures (studio.projects.cards) go through the same guarded route."""
+    sid = studio.service.projects.project("alice", alice_work["project_id"])["shots"][0]["id"]
+    status, body = raw_get(studio.url, f"/media/thumb/{sid}", cookies["alice"])
+    assert status == 200, body[:200]
+    for who, ident in (("bob", sid), ("alice", "0" * 32), ("alice", "../../shotline.db")):
+        assert raw_get(studio.url, f"/media/thumb/{ident}", cookies[who])[0] == 404
