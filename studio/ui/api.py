@@ -95,6 +95,9 @@ def add_api(studio: Any) -> None:
         live.release(studio.db, studio.user_id(user_of(request)), clip_id)
         return clip_id
 
+    from studio.ui.api_options import add_option_api
+
+    add_option_api(studio)  # tiers, LoRAs, voice, planner, re-make, the mix
     gr.api(held_clips, api_name="held_clips")
     gr.api(release_clip, api_name="release_clip")
     for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),
