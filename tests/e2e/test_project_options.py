@@ -1,0 +1,45 @@
+"""In a real browser (Debian's Chromium via Playwright): the Models & settings page shows
+the current project's options — the draft tier explained with the card's steps and
+guidance, eSpeak NG marked as the robotic fallback, the planner's CPU note — and saving
+Draft with no voice stores them; a Chinese browser reads the same block in Chinese."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_one_click import open_tab, shoot
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_project_options_block_saves_the_tier_and_voice(e2e_studio, chromium_browser, artifacts):
+    service = e2e_studio.service
+    pid = service.projects.create_from_script("local", "镜头1：清晨的咖啡馆，阳光洒在木桌上。\n旁白：每一天。")[0]
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    try:
+        page.goto(e2e_studio.url)
+        page.locator("#project-choice input").wait_for()
+        page.locator("#project-choice input").click()
+        page.get_by_role("option").filter(has_text="镜头1").first.click()
+        open_tab(page, "tab-settings")
+        block = page.locator("#project-options")
+        block.get_by_text("Draft (step-distilled LoRA").click()
+        page.locator("#tier-about").get_by_text("2 steps, guidance 1.0").wait_for()
+        assert "robotic fallback" in page.locator("#narrator-zh input").input_value()
+        page.locator("#planner-note").get_by_text("random by design").wait_for()
+        block.get_by_text("No voice").click()
+        page.locator("#save-options").click()
+        page.get_by_text("The project's options are saved").wait_for()
+        shoot(page, artifacts, "project-options")
+        options = service.projects.project("local", pid)["options"]
+        assert options["tier"] == "draft" and options["voice"] == "off" and options["narrator"]["zh"] == "espeak-zh"
+    finally:
+        page.close()
+    zh = chromium_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        zh.goto(e2e_studio.url)
+        open_tab(zh, "tab-settings")
+        zh.locator("#project-options").get_by_text("用语言模型撰写提示词").wait_for()
+        zh.locator("#planner-note").get_by_text("随机").wait_for()  # the note in the browser's language
+    finally:
+        zh.close()
