@@ -36,7 +36,8 @@ def add_api(studio: Any) -> None:
     def jobs(project_id: str, request: gr.Request) -> list[dict]:
         keep = ("id", "status", "priority", "progress_step", "progress_total", "progress_message", "error", "clip_id",
                 "shot_id")
-        return [{k: j.get(k) for k in keep} for j in studio.shots.project_jobs(user_of(request), project_id)]
+        return [{**{k: j.get(k) for k in keep}, "tier": (j.get("params") or {}).get("tier") or "final"}
+                for j in studio.shots.project_jobs(user_of(request), project_id)]
 
     @guarded
     def exports(project_id: str, request: gr.Request) -> list[dict]:

@@ -1,18 +1,27 @@
 """In a real browser (Debian's Chromium via Playwright): the Models & settings page shows
 the current project's options — the draft tier explained with the card's steps and
 guidance, eSpeak NG marked as the robotic fallback, the planner's CPU note — and saving
-Draft with no voice stores them; a Chinese browser reads the same block in Chinese."""
+Draft with no voice stores them; a LoRA file uploaded there joins the library; a Chinese browser reads the same block in Chinese."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_one_click import open_tab, shoot
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_project_options_block_saves_the_tier_and_voice(e2e_studio, chromium_browser, artifacts):
+def lora_file(folder):
+    """A LoRA for the tiny transformer made with peft (tests.engine.test_lora's maker)."""
+    from engine import resolve_weights
+    from tests.engine.test_lora import _save_lora
+
+    return _save_lora(folder, "page-ink.safetensors", ["to_q", "to_v"], 7, resolve_weights("tiny"))
+
+
+def test_the_project_options_block_saves_the_tier_and_voice(e2e_studio, chromium_browser, artifacts, tmp_path):
     service = e2e_studio.service
     pid = service.projects.create_from_script("local", "镜头1：清晨的咖啡馆，阳光洒在木桌上。\n旁白：每一天。")[0]
     page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
@@ -33,6 +42,18 @@ def test_the_project_options_block_saves_the_tier_and_voice(e2e_studio, chromium
         shoot(page, artifacts, "project-options")
         options = service.projects.project("local", pid)["options"]
         assert options["tier"] == "draft" and options["voice"] == "off" and options["narrator"]["zh"] == "espeak-zh"
+
+        # a LoRA file uploaded on the Models page joins the library
+        page.locator("#add-lora").get_by_text("Add a LoRA").first.click()
+        page.locator("#add-lora input[type=file]").set_input_files(str(lora_file(tmp_path)))
+        page.locator("#add-lora").get_by_label("For model").fill("tiny")
+        page.locator("#add-lora").get_by_label("For model").press("Enter")
+        page.locator("#add-lora-button").click()
+        page.get_by_text("The LoRA page-ink is in the library.").wait_for()
+        expect(page.locator("#lora-table")).to_contain_text("page-ink")  # the table's text, drawn or not
+        from engine.lora_library import get_entry
+
+        assert get_entry("page-ink")["base_model"] == "tiny"
     finally:
         page.close()
     zh = chromium_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")

@@ -72,6 +72,7 @@ def test_a_draft_clip_is_remade_as_final_and_the_mix_is_saved(client_for, studio
     assert draft["params"]["tier"] == "draft" and draft["params"]["loras"][0]["scale"] == 0.5
     rows = job_rows(studio.service.shots.project_jobs("alice", pid), {})
     assert rows[0][3] == "draft"  # the Generate page's tier column
+    assert {j["tier"] for j in alice.predict(pid, api_name="/jobs")} == {"draft"}
     with pytest.raises(AppError, match="not known"):
         bob.predict(draft["id"], api_name="/remake_job")
     final_id = alice.predict(draft["id"], api_name="/remake_job")
