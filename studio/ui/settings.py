@@ -98,8 +98,9 @@ def build(ctx: PageContext) -> None:
     outs = [models, model_pick, memory, attention, cache, steps, device, usage]
     ctx.shared["tab_settings"] = (load, [], outs)
     ctx.shared["load"].append((lambda: gr.update(choices=[m["id"] for m in studio.models.models()]), [], [lora_model]))
+    refresh_options = ctx.shared["project_options_load"]  # the new LoRA becomes a choice for the project
     add_lora.click(on_add_lora, [lora_file, lora_hub, lora_model, lora_name, lora_scale], lora_table,
-                   api_visibility="private")
+                   api_visibility="private").success(*refresh_options, api_visibility="private")
     download.click(on_download, model_pick, None, api_name="download_model")
     save.click(on_save, [memory, attention, cache, steps], None, api_name="save_settings")
     timer.tick(follow, None, tasks, show_progress="hidden", api_visibility="private")

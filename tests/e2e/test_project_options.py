@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_one_click import open_tab, shoot
+from tests.ui.test_api_flow import wait_for
 
 
 @pytest.mark.browser
@@ -54,6 +55,11 @@ def test_the_project_options_block_saves_the_tier_and_voice(e2e_studio, chromium
         from engine.lora_library import get_entry
 
         assert get_entry("page-ink")["base_model"] == "tiny"
+        page.locator("#project-loras input").click()  # and is offered for the project at once
+        page.get_by_role("option", name="page-ink").click()
+        page.locator("#save-options").click()
+        wait_for(lambda: [e["name"] for e in service.projects.project("local", pid)["options"]["loras"]] == ["page-ink"],
+                 "the project's LoRA to be saved", timeout=30)
     finally:
         page.close()
     zh = chromium_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
