@@ -70,3 +70,37 @@ def test_the_project_options_block_saves_the_tier_and_voice(e2e_studio, chromium
         zh.locator("#planner-note").get_by_text("随机").wait_for()  # the note in the browser's language
     finally:
         zh.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_held_clip_is_listed_on_the_generate_page_and_released_by_its_owner(e2e_studio, chromium_browser,
+                                                                              tmp_path, monkeypatch):
+    from studio.safety import live
+    from tests.studio.safety.standin import build_standin
+
+    monkeypatch.setenv("SHOTLINE_FRAME_SAFETY", "classifier")  # the tiny stand-in flags every frame
+    monkeypatch.setenv("SHOTLINE_FRAME_CLASSIFIER", str(build_standin(tmp_path / "standin", flags=True)))
+    live._CHECKER.clear()
+    service = e2e_studio.service
+    uid = service.user_id("local")
+    try:
+        pid = service.projects.create_from_script("local", "镜头1：夜晚的城市街头，霓虹灯闪烁。")[0]
+        service.shots.queue_all("local", pid)
+        held = wait_for(lambda: live.holds(service.db, uid), "the clip to be held", timeout=150)
+        clip_id = held[0]["clip_id"]
+        page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        try:
+            page.goto(e2e_studio.url)
+            open_tab(page, "tab-generate")
+            expect(page.locator("#held-table")).to_contain_text(clip_id)  # listed, with why
+            expect(page.locator("#held-table")).to_contain_text("frame check")
+            page.locator("#held-id textarea, #held-id input").first.fill(clip_id)
+            page.locator("#release-clip").click()
+            page.get_by_text(f"Clip {clip_id[:8]} is released").wait_for()
+            assert clip_id not in [h["clip_id"] for h in live.holds(service.db, uid)]
+        finally:
+            page.close()
+    finally:
+        monkeypatch.delenv("SHOTLINE_FRAME_SAFETY")
+        live._CHECKER.clear()
