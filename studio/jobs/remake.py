@@ -19,7 +19,8 @@ def remake_params(params: dict[str, Any], tier: str) -> dict[str, Any]:
     return out
 
 
-def remake(jobs: JobService, job_id: str, tier: str = "final", priority: int | None = None) -> str:
+def remake(jobs: JobService, job_id: str, tier: str = "final", priority: int | None = None,
+           user: str | None = None) -> str:
     """Queue the clip of `job_id` again at `tier`; returns the new job's id. Asking twice
     returns the same new job (idempotent per source job and tier)."""
     job = jobs.get(job_id)
@@ -31,5 +32,19 @@ def remake(jobs: JobService, job_id: str, tier: str = "final", priority: int | N
     tags = [t for t in labels.get("tags", []) if not t.startswith("remade-from-")]
     labels["tags"] = [*tags, f"remade-from-{job['id'][:8]}"]
     return jobs.submit(remake_params(job["params"], tier), priority=job["priority"] if priority is None else priority,
-                       project_id=job["project_id"], shot_id=job["shot_id"], labels=labels,
+                       user=user, project_id=job["project_id"], shot_id=job["shot_id"], labels=labels,
                        idempotency_key=f"remake:{job['id']}:{tier}", max_attempts=job["max_attempts"])
+
+
+def remake_own(jobs: JobService, user: str, job_id: str, tier: str = "final") -> str:
+    """The studio's "Re-make as final": only the caller's finished clip job, queued as the
+    caller's; another user's job reads as unknown."""
+    from studio.db.records import get_or_create_user
+
+    user_id = get_or_create_user(jobs.db, user)
+    job = jobs.get(job_id, user_id=user_id)
+    if job["user_id"] != user_id:
+        raise ValueError(f"Job {job_id[:32]!r} is not known.")
+    if job["status"] != "done":
+        raise ValueError(f"Job {job['id'][:8]} is {job['status']}; only a finished clip can be re-made.")
+    return remake(jobs, job["id"], tier=tier, user=user)

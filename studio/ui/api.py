@@ -36,7 +36,8 @@ def add_api(studio: Any) -> None:
     def jobs(project_id: str, request: gr.Request) -> list[dict]:
         keep = ("id", "status", "priority", "progress_step", "progress_total", "progress_message", "error", "clip_id",
                 "shot_id")
-        return [{k: j.get(k) for k in keep} for j in studio.shots.project_jobs(user_of(request), project_id)]
+        return [{**{k: j.get(k) for k in keep}, "tier": (j.get("params") or {}).get("tier") or "final"}
+                for j in studio.shots.project_jobs(user_of(request), project_id)]
 
     @guarded
     def exports(project_id: str, request: gr.Request) -> list[dict]:
@@ -95,6 +96,9 @@ def add_api(studio: Any) -> None:
         live.release(studio.db, studio.user_id(user_of(request)), clip_id)
         return clip_id
 
+    from studio.ui.api_options import add_option_api
+
+    add_option_api(studio)  # tiers, LoRAs, voice, planner, re-make, the mix
     gr.api(held_clips, api_name="held_clips")
     gr.api(release_clip, api_name="release_clip")
     for fn, name in ((projects, "list_projects"), (project, "project"), (jobs, "jobs"), (exports, "exports"),

@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from studio.ui.common import PageContext, guarded, served, user_of
+from studio.ui.i18n import say
 
 
 def _presets() -> list[tuple[str, str]]:
@@ -23,11 +24,21 @@ def public_line(line: str) -> str:
     return re.sub(r"\((/[^()]*/)([^/()]+)\)", r"(\2)", line)
 
 
+def set_smooth_motion(studio: Any, user: str, project_id: str, smooth: bool) -> None:
+    """Store the export's "smooth motion" choice on the project's timeline (it is the
+    timeline's `smooth_motion`; the render reads it)."""
+    data = studio.timelines.timeline(user, project_id)
+    if data and bool(data.get("smooth_motion")) != smooth:
+        studio.timelines.save_timeline(user, project_id, {**data, "smooth_motion": smooth})
+
+
 def build(ctx: PageContext) -> None:
     studio = ctx.studio
     t = ctx.t
     with gr.Row():
         preset = gr.Dropdown(_presets(), value="720p", label=t("preset"), scale=3)
+        smooth = gr.Checkbox(False, label=t("smooth_motion"), info=t("smooth_motion_info"), scale=2,
+                             elem_id="smooth-motion")
         go = gr.Button(t("export"), variant="primary", scale=1, elem_id="export-button")
     progress = gr.Markdown(elem_id="export-progress")
     exports = gr.Dropdown([], label=t("exports"), elem_id="export-choice", allow_custom_value=True)
@@ -61,9 +72,10 @@ def build(ctx: PageContext) -> None:
         return main, [p for p in [main, *sidecars] if p], f"**{t('provenance')}**\n\n{text}"
 
     @guarded
-    def start(project_id, preset_v, request: gr.Request) -> Any:
+    def start(project_id, preset_v, smooth_v, request: gr.Request) -> Any:
         if not project_id:
-            raise ValueError("Choose a project first (or make one on the Script page).")
+            raise ValueError(say(request, "choose_project"))
+        set_smooth_motion(studio, user_of(request), project_id, bool(smooth_v))
         task = studio.renders.request_render(user_of(request), project_id, preset=preset_v)
         return task, "Export queued…"
 
@@ -80,7 +92,16 @@ def build(ctx: PageContext) -> None:
             return None, f"**Export stopped:** {task['error']}", gr.skip()
         return task_id, f"{task['status']} · {task['progress']:.0f}% {task['message']}", gr.skip()
 
-    go.click(start, [ctx.project, preset], [task_state, progress], api_name="export")
+    def smooth_of(project_id, request: gr.Request) -> Any:
+        try:
+            data = studio.timelines.timeline(user_of(request), project_id) if project_id else None
+        except ValueError:
+            data = None
+        return bool((data or {}).get("smooth_motion"))
+
+    go.click(start, [ctx.project, preset, smooth], [task_state, progress], api_name="export")
+    ctx.project.change(smooth_of, ctx.project, smooth, api_visibility="private")
+    ctx.shared["load"].append((smooth_of, [ctx.project], [smooth]))
     timer.tick(follow, [ctx.project, task_state], [task_state, progress, exports], show_progress="hidden",
                api_visibility="private")
     exports.change(show, exports, [video, files, report], api_visibility="private")

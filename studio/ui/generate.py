@@ -12,8 +12,10 @@ from typing import Any
 import gradio as gr
 
 from studio.ui.common import PageContext, fmt_seconds, guarded, served, user_of
+from studio.ui.i18n import say
 
-COLUMNS = ["#", "shot", "status", "step", "ETA", "priority", "message", "job"]
+COLUMNS = ["#", "shot", "status", "tier", "step", "ETA", "priority", "message", "job"]
+HELD_COLUMNS = ["clip", "why", "held at"]
 
 
 def eta(job: dict[str, Any]) -> float | None:
@@ -28,7 +30,8 @@ def job_rows(jobs: list[dict[str, Any]], shot_index: dict[str, int]) -> list[lis
     rows = []
     for job in jobs:
         step = f"{job['progress_step']}/{job['progress_total']}" if job.get("progress_total") else "–"
-        rows.append([job["seq"], shot_index.get(job.get("shot_id") or "", ""), job["status"], step,
+        tier = (job.get("params") or {}).get("tier") or "final"
+        rows.append([job["seq"], shot_index.get(job.get("shot_id") or "", ""), job["status"], tier, step,
                      fmt_seconds(eta(job)) if job["status"] == "running" else "–", job["priority"],
                      (job.get("error") or job.get("progress_message") or "")[:120], job["id"]])
     return rows
@@ -70,7 +73,7 @@ def build(ctx: PageContext) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             table = gr.Dataframe(headers=COLUMNS, label=t("jobs"), interactive=False, wrap=True, elem_id="job-table",
-                                 column_widths=["6%", "7%", "12%", "9%", "8%", "10%", "28%", "20%"])
+                                 column_widths=["6%", "7%", "11%", "8%", "8%", "7%", "8%", "26%", "19%"])
         with gr.Column(scale=2):
             now = gr.Markdown(elem_id="job-now")
             preview = gr.Image(label=t("live_preview"), type="filepath", interactive=False, height=220,
@@ -81,7 +84,13 @@ def build(ctx: PageContext) -> None:
         retry = gr.Button(t("retry"), scale=1)
         priority = gr.Number(0, label=t("priority"), precision=0, minimum=-100, maximum=100, scale=1)
         set_priority = gr.Button(t("set_priority"), scale=1)
+        remake = gr.Button(t("remake_final"), scale=1, elem_id="remake-final")
     queue_all = gr.Button(t("queue_all"), variant="primary")
+    with gr.Accordion(t("held_clips"), open=True, elem_id="held-clips"):
+        held = gr.Dataframe(headers=HELD_COLUMNS, interactive=False, wrap=True, elem_id="held-table")
+        with gr.Row():
+            held_id = gr.Textbox(label=t("held_clip"), max_lines=1, scale=3, elem_id="held-id")
+            release = gr.Button(t("release_clip"), scale=1, elem_id="release-clip")
     last_preview = gr.State(None)
     timer = gr.Timer(1.0, active=False)
     ctx.shared.setdefault("timers", {})["tab_generate"] = timer  # ticks only while its page is open
@@ -137,6 +146,37 @@ def build(ctx: PageContext) -> None:
         ids = studio.shots.queue_all(user_of(request), project_id)
         gr.Info(f"{len(ids)} shot(s) queued.")
 
+    @guarded
+    def on_remake(job: str, request: gr.Request) -> str:
+        from studio.jobs.remake import remake_own
+
+        if not (job or "").strip():
+            raise ValueError(say(request, "choose_job"))
+        new = remake_own(studio.jobs, user_of(request), job.strip())
+        gr.Info(say(request, "remake_queued", job=new[:8]))
+        return new
+
+    def held_rows(request: gr.Request) -> list[list[Any]]:
+        from studio.safety import live
+
+        return [[h["clip_id"], h["message"], time.strftime("%m-%d %H:%M", time.localtime(h["created_at"]))]
+                for h in live.holds(studio.db, studio.user_id(user_of(request)))]
+
+    def pick_held(evt: gr.SelectData, rows: Any) -> Any:
+        try:
+            return rows.iloc[evt.index[0]]["clip"] if hasattr(rows, "iloc") else rows[evt.index[0]][0]
+        except (IndexError, KeyError, TypeError):
+            return gr.skip()
+
+    @guarded
+    def on_release(clip_id: str, request: gr.Request) -> Any:
+        from studio.safety import live
+
+        clip_id = (clip_id or "").strip()
+        live.release(studio.db, studio.user_id(user_of(request)), clip_id)
+        gr.Info(say(request, "released", clip=clip_id[:8]))
+        return held_rows(request), ""
+
     timer.tick(refresh, [ctx.project, last_preview], [table, now, preview, last_preview], show_progress="hidden",
                api_visibility="private")
     ctx.shared["tab_generate"] = (refresh, [ctx.project, last_preview], [table, now, preview, last_preview])
@@ -145,3 +185,8 @@ def build(ctx: PageContext) -> None:
     retry.click(on_retry, job_id, job_id, api_name="retry_job")
     set_priority.click(on_priority, [job_id, priority], None, api_name="set_priority")
     queue_all.click(on_queue, ctx.project, None, api_visibility="private")
+    remake.click(on_remake, job_id, job_id, api_visibility="private")
+    held.select(pick_held, held, held_id, api_visibility="private")
+    release.click(on_release, held_id, [held, held_id], api_visibility="private")
+    ctx.shared["load"].append((held_rows, [], [held]))
+    timer.tick(held_rows, None, held, show_progress="hidden", api_visibility="private")  # a hold comes from a worker

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.storyboard.source import FormatRefused, Script
-from studio.ui.i18n import say
+from studio.ui.i18n import say_in
 
 FORMAT_NAMES = {
     "en": {"fountain": "Fountain screenplay", "fdx": "Final Draft screenplay (.fdx)", "csv": "CSV shot list",
@@ -51,9 +51,9 @@ def read_line(script: Script, lang: str) -> str:
     name = Path(script.name).name or "script"
     fmt = FORMAT_NAMES[lang].get(script.format, script.format)
     if not script.encoding:
-        return say("script_file_read_binary", lang, name=name, format=fmt)
+        return say_in("script_file_read_binary", lang, name=name, format=fmt)
     encoding = ENCODINGS_ZH.get(script.encoding, script.encoding) if lang == "zh" else script.encoding
-    return say("script_file_read", lang, name=name, format=fmt, encoding=encoding)
+    return say_in("script_file_read", lang, name=name, format=fmt, encoding=encoding)
 
 
 def read_upload(projects: Any, path: str, lang: str) -> tuple[Script, str]:

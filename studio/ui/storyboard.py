@@ -21,7 +21,7 @@ from typing import Any
 import gradio as gr
 
 from studio.ui.common import PageContext, guarded, user_of
-from studio.ui.i18n import lang_of, say
+from studio.ui.i18n import lang_of, say_in
 
 # installed once per page: a click on a card's button becomes {action, shot id, the card's fields}
 # in window.__slCard, then clicks the static, hidden #card-act button, whose handler reads it (CARD_JS)
@@ -254,7 +254,7 @@ def build(ctx: PageContext) -> None:
         if not project_id:
             raise ValueError("Choose a project first (or make one on the Script page).")
         studio.projects.undo_delete(user_of(request), project_id)
-        gr.Info(say("undo_delete_done", lang_of(request)))
+        gr.Info(say_in("undo_delete_done", lang_of(request)))
         return v + 1
 
     @guarded
@@ -375,7 +375,7 @@ def _card_media(ctx: PageContext, user: str, entry: dict[str, Any], at: int, mod
                     gr.Checkbox(bool(shot.get("continues")), label=t("continues"), interactive=takes_image,
                                 key=f"co-{sid}-{v}", elem_classes=["f-continues"])
                 tier = shot.get("tier") or options.get("tier") or "final"
-                gr.Radio([(t("tier_draft"), "draft"), (t("tier_final"), "final")], value=tier, label=t("tier"),
+                gr.Radio([(t("shot_tier_draft"), "draft"), (t("shot_tier_final"), "final")], value=tier, label=t("shot_tier"),
                          key=f"ti-{sid}-{v}", elem_classes=["f-tier"], interactive=True)
             if not takes_image or (not takes_last and shot.get("last_image")):
                 gr.Markdown(t("image_models") + f" {models_taking('image')}.", key=f"im-{sid}-{v}",

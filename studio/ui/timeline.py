@@ -88,6 +88,10 @@ def build(ctx: PageContext) -> None:
         music = gr.File(label=t("music"), file_types=["audio"], type="filepath", height=90)
         logo = gr.File(label=t("logo"), file_types=["image"], type="filepath", height=90)
         label_pos = gr.Dropdown(["top-left", "top-right", "bottom-left", "bottom-right"], label=t("label_position"))
+    with gr.Row():  # the mix: the voice track, the music, and how far the music ducks under speech
+        voice_vol = gr.Slider(0, 4, value=1.0, step=0.05, label=t("voice_volume"), elem_id="voice-volume")
+        music_vol = gr.Slider(0, 4, value=1.0, step=0.05, label=t("music_volume"), elem_id="music-volume")
+        duck = gr.Slider(0, 40, value=12.0, step=1, label=t("duck_db"), elem_id="duck-db")
     preview = gr.Image(label=t("preview"), type="filepath", interactive=False, height=270, elem_id="timeline-preview")
     preview_task = gr.State(None)
     timer = gr.Timer(1.0, active=False)
@@ -99,9 +103,10 @@ def build(ctx: PageContext) -> None:
         except ValueError:
             data = None
         if not data:
-            return None, [], [], gr.skip()
+            return None, [], [], gr.skip(), gr.skip(), gr.skip(), gr.skip()
         rows, sub_rows = to_tables(data)
-        return data, rows, sub_rows, data.get("label", {}).get("position", "top-left")
+        return (data, rows, sub_rows, data.get("label", {}).get("position", "top-left"),
+                data.get("voice_volume", 1.0), data.get("music_volume", 1.0), data.get("duck_db", 12.0))
 
     @guarded
     def on_rebuild(project_id, request: gr.Request) -> Any:
@@ -111,11 +116,12 @@ def build(ctx: PageContext) -> None:
         return load(project_id, request)
 
     @guarded
-    def on_save(project_id, data, clip_rows, sub_rows, label_v, request: gr.Request) -> Any:
+    def on_save(project_id, data, clip_rows, sub_rows, label_v, voice_v, music_v, duck_v, request: gr.Request) -> Any:
         if not project_id or not data:
             raise ValueError("There is no timeline to save yet; it appears when every clip is done.")
         data = from_tables(data, clip_rows, sub_rows)
         data["label"] = {**data.get("label", {}), "position": label_v or "top-left"}
+        data.update(voice_volume=_num(voice_v, 1.0), music_volume=_num(music_v, 1.0), duck_db=_num(duck_v, 12.0))
         studio.timelines.save_timeline(user_of(request), project_id, data)
         gr.Info("Timeline saved.")
         return load(project_id, request)
@@ -170,11 +176,12 @@ def build(ctx: PageContext) -> None:
             return gr.skip(), None
         return gr.skip(), task_id
 
-    outs = [doc, clips, subs, label_pos]
+    outs = [doc, clips, subs, label_pos, voice_vol, music_vol, duck]
     ctx.project.change(load, ctx.project, outs, api_visibility="private")
     ctx.shared["tab_timeline"] = (load, [ctx.project], outs)
     rebuild.click(on_rebuild, ctx.project, outs, api_visibility="private")
-    save.click(on_save, [ctx.project, doc, clips, subs, label_pos], outs, api_name="save_timeline")
+    save.click(on_save, [ctx.project, doc, clips, subs, label_pos, voice_vol, music_vol, duck], outs,
+               api_name="save_timeline")
     # read the dragged order from the page, hide the strip, save, show it again (a fresh Draggable)
     save_order.click(None, order_box, order_box, js=ORDER_JS, api_visibility="private").then(
         lambda: True, None, hidden, api_visibility="private").then(
