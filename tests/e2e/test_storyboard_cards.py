@@ -76,8 +76,10 @@ def test_a_product_photo_starts_a_shot_and_the_continued_shot_follows_it(e2e_stu
     page.get_by_text("The start image 'notes.png' is not accepted").first.wait_for()
 
     # the second shot continues from the first: its own start-image button goes away
-    page.locator(f"#shot-board #shot-{second} .f-continues input").first.check()
+    # a click, not check(): the saved choice renders the board again, so the clicked box is replaced at once
+    page.locator(f"#shot-board #shot-{second} .f-continues input").first.click()
     expect(page.locator(f"#shot-board #shot-{second} .act-upload_image")).to_have_count(0)
+    expect(page.locator(f"#shot-board #shot-{second} .f-continues input").first).to_be_checked()
     assert service.projects.project("local", pid)["shots"][1]["shot"]["continues"] is True
     # tiny-i2v has no draft tier: the choice reaches the handler, which says which models have one
     page.locator(f"#shot-board #shot-{second} .f-tier").first.get_by_text("Draft").click()
