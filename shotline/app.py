@@ -56,7 +56,8 @@ def tiny_banner(models: list[dict[str, Any]]) -> str | None:
 
     if any(m["status"] == "local" and not m["built_locally"] for m in models):
         return None
-    real = next((c.id for c in list_cards() if not c.is_local_only), "wan2.1-t2v-1.3b")
+    text_models = [c for c in list_cards() if not c.is_local_only and not c.needs_image and not c.needs_last_image]
+    real = min(text_models, key=lambda c: c.size_gb).id if text_models else "wan2.1-t2v-1.3b"  # the lightest to start
     return ("**No real model is downloaded, so the studio runs on the tiny test model** (random weights: its clips "
             "are coloured noise, but every step — storyboard, queue, timeline, export — is real). "
             f"To make real videos, download {real} under Models & settings: a worker fetches it, and the studio "

@@ -132,6 +132,8 @@ def test_storyboard_cards_reorder_by_dragging_and_edit_inline(e2e_studio, chromi
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(e2e_studio.url)
+    if e2e_studio.service.projects.projects("local"):  # the page's own load picks a project first: let it land
+        expect(page.locator("#project-choice input")).not_to_have_value("")
     page.locator("#script-input textarea").fill("镜头1：一只猫在窗台上睡觉。\n镜头2：小狗在草地上奔跑。\n镜头3：夕阳下的海边。")
     page.locator("#make-storyboard").click()
     open_tab(page, "tab-storyboard")
