@@ -218,7 +218,8 @@ def test_images_travel_with_the_job_not_by_shared_disk(sqlite_studio, tmp_path, 
     (job,) = studio.mirror.wait_for([job_id], timeout=300)
     assert job["status"] == "done", job["error"]
     assert np.array_equal(np.asarray(handed[0]["image"]), pixels)
-    assert studio.backend.get_bytes(f"input:{job_id}") is None  # dropped with the job's other keys
+    # dropped with the job's other keys, just after the mirror records the job as done
+    wait_until(lambda: studio.backend.get_bytes(f"input:{job_id}") is None, timeout=30, what="the job's input dropped")
     meta = studio.db.execute("SELECT metadata FROM clips WHERE id = ?", [job["clip_id"]]).fetchone()[0]
     assert '"name": "upload.png"' in meta and str(tmp_path) not in meta
 
