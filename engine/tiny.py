@@ -68,10 +68,9 @@ def build_tokenizer():  # -> transformers.PreTrainedTokenizerFast
     )
 
 
-def build_pipeline():  # -> diffusers.WanPipeline
-    """The tiny pipeline in memory; every component is seeded, so two builds are equal."""
+def text_parts():  # -> (tokenizer, transformers.UMT5EncoderModel)
+    """The tiny tokenizer and its seeded UMT5 text encoder, shared by every tiny architecture."""
     import torch
-    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
 
     tokenizer = build_tokenizer()
@@ -83,6 +82,15 @@ def build_pipeline():  # -> diffusers.WanPipeline
             pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=0,
         )
     ).eval()
+    return tokenizer, text_encoder
+
+
+def build_pipeline():  # -> diffusers.WanPipeline
+    """The tiny pipeline in memory; every component is seeded, so two builds are equal."""
+    import torch
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
+
+    tokenizer, text_encoder = text_parts()
     torch.manual_seed(TINY_SEED + 1)
     transformer = WanTransformer3DModel(
         patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,

@@ -26,25 +26,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.tiny import TINY_SEED, build_tokenizer
+from engine.tiny import TINY_SEED
+from engine.tiny import text_parts as _text_parts
 
 RECIPE_VERSION = "1"
-
-
-def _text_parts():
-    import torch
-    from transformers import UMT5Config, UMT5EncoderModel
-
-    tokenizer = build_tokenizer()
-    torch.manual_seed(TINY_SEED)
-    text_encoder = UMT5EncoderModel(
-        UMT5Config(
-            vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4,
-            relative_attention_num_buckets=8, relative_attention_max_distance=32, feed_forward_proj="gated-gelu",
-            pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=0,
-        )
-    ).eval()
-    return tokenizer, text_encoder
 
 
 def _scheduler():

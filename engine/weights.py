@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from engine.errors import WeightsUnavailable
@@ -57,8 +58,8 @@ def _offline() -> bool:
     return value in ("1", "true", "yes", "on")
 
 
-def _local_snapshot(card: ModelCard) -> Path | None:
-    """The cached snapshot folder of a real model at its pinned revision, or None."""
+def _local_snapshot(card: ModelCard | Any, marker: str = "model_index.json") -> Path | None:
+    """The cached snapshot folder of a real model at its pinned revision (holding `marker`), or None."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -67,7 +68,7 @@ def _local_snapshot(card: ModelCard) -> Path | None:
                                      cache_dir=hub_cache_dir()))
     except (LocalEntryNotFoundError, FileNotFoundError, OSError, ValueError):
         return None
-    return path if (path / "model_index.json").is_file() else None
+    return path if (path / marker).is_file() else None
 
 
 def weights_status(model_id: str) -> str:

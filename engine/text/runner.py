@@ -18,6 +18,9 @@ from engine.errors import GenerationCancelled, InvalidRequest, WeightsUnavailabl
 from engine.text.cards import TASKS, TextModelCard, get_text_card
 from engine.types import EngineEvent, LoadingEvent
 from engine.weights import (
+    _local_snapshot as local_snapshot,
+)
+from engine.weights import (
     _network_reachable,
     _offline,
     _unavailable,  # the Wan weights' sentence, the same words for a language model
@@ -31,15 +34,7 @@ EventSink = Callable[[EngineEvent], None]
 
 
 def _local_snapshot(card: TextModelCard) -> Path | None:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    try:
-        path = Path(snapshot_download(card.repo_id, revision=card.revision, local_files_only=True,
-                                     cache_dir=hub_cache_dir()))
-    except (LocalEntryNotFoundError, FileNotFoundError, OSError, ValueError):
-        return None
-    return path if (path / "config.json").is_file() else None
+    return local_snapshot(card, marker="config.json")  # a transformers checkpoint: config.json, no model_index
 
 
 def text_weights_status(model_id: str) -> str:
